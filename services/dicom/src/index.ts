@@ -1,1 +1,27 @@
-export {};
+// Synthetic DICOM (fake but realistic PHI everywhere) for tests, demos and benchmarks.
+
+export { encodeRleFrame } from './frames/rle-encode.ts';
+export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './parse/transfer-syntax.ts';
+export { CT_IMAGE_STORAGE, type CtSeriesOptions, makeCtSeries } from './synthetic/ct-series.ts';
+export type { SyntheticSeries } from './synthetic/image-series.ts';
+export { MR_IMAGE_STORAGE, type MrSeriesOptions, makeMrSeries } from './synthetic/mr-series.ts';
+export {
+  MULTIFRAME_GRAYSCALE_WORD_SC_STORAGE,
+  type MultiframeOptions,
+  makeMultiframe,
+} from './synthetic/multiframe.ts';
+export { type Part10Input, type PixelPayload, writePart10 } from './synthetic/part10-writer.ts';
+export { makePatient, type SyntheticPatient } from './synthetic/patient.ts';
+export { type PersonName, toDicomPersonName } from './synthetic/person-name.ts';
+export { ctPhantom, mrPhantom, type Phantom, phantomValueAt } from './synthetic/phantom.ts';
+export { SYNTHETIC_PRIVATE_CREATOR } from './synthetic/phi-elements.ts';
+export { phiValuesOf } from './synthetic/phi-values.ts';
+export {
+  patientToPixel,
+  pixelToPatient,
+  type SeriesGeometry,
+  type SeriesOptions,
+  SYNTHETIC_TRANSFER_SYNTAXES,
+  type SyntheticTransferSyntax,
+} from './synthetic/series-options.ts';
+export { makeStudy, type SyntheticStudy } from './synthetic/study.ts';

@@ -1,0 +1,69 @@
+import { el } from './dcmjs-dict.ts';
+import { type SyntheticSeries, writeImageSeries } from './image-series.ts';
+import { ctPhantom } from './phantom.ts';
+import type { SeriesGeometry, SeriesOptions } from './series-options.ts';
+import { ds } from './series-writer.ts';
+
+export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+
+export interface CtSeriesOptions extends SeriesOptions {
+  slices: number;
+  rows?: number;
+  cols?: number;
+  pixelSpacing?: number;
+  sliceThickness?: number;
+  spacingBetweenSlices?: number;
+  /** 1: signed stored values (intercept 0); 0: unsigned with intercept -1024 (the usual scanner output). */
+  pixelRepresentation?: 0 | 1;
+  rescaleSlope?: number;
+}
+
+/** Axial CT series of a body phantom in HU; slices step toward the feet by SpacingBetweenSlices. */
+export function makeCtSeries(options: CtSeriesOptions): SyntheticSeries {
+  const rows = options.rows ?? 512;
+  const columns = options.cols ?? 512;
+  const spacing = options.pixelSpacing ?? 0.7;
+  const thickness = options.sliceThickness ?? 1.25;
+  const step = options.spacingBetweenSlices ?? thickness;
+  const pixelRepresentation = options.pixelRepresentation ?? 0;
+  const slope = options.rescaleSlope ?? 1;
+  const x0 = -((columns - 1) * spacing) / 2;
+  const y0 = -((rows - 1) * spacing) / 2;
+  const geometry: SeriesGeometry = {
+    rows,
+    columns,
+    pixelSpacing: [spacing, spacing],
+    sliceThickness: thickness,
+    spacingBetweenSlices: step,
+    imageOrientationPatient: [1, 0, 0, 0, 1, 0],
+    positions: Array.from({ length: options.slices }, (_, k): [number, number, number] => [
+      x0,
+      y0,
+      -k * step,
+    ]),
+  };
+  return writeImageSeries({
+    options,
+    modality: 'CT',
+    sopClassUid: CT_IMAGE_STORAGE,
+    defaultSeriesNumber: 2,
+    geometry,
+    phantom: ctPhantom((-(options.slices - 1) * step) / 2),
+    rescale: { slope, intercept: pixelRepresentation === 1 ? 0 : -1024 },
+    window: { center: 40, width: 400 },
+    bitsStored: 16,
+    pixelRepresentation,
+    attributes: {
+      '00080008': el('CS', 'ORIGINAL', 'PRIMARY', 'AXIAL'),
+      '0008103e': el('LO', `AX ${ds(thickness)}mm SOFT TISSUE`),
+      '00180015': el('CS', 'CHEST'),
+      '00180060': el('DS', '120'),
+      '00181151': el('IS', '250'),
+      '00181210': el('SH', 'STANDARD'),
+      '00200020': el('CS', 'L', 'P'),
+      '00281052': el('DS', ds(pixelRepresentation === 1 ? 0 : -1024)),
+      '00281053': el('DS', ds(slope)),
+      '00281054': el('LO', 'HU'),
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import { deflateRawSync } from 'node:zlib';
+import { TransferSyntax, transferSyntaxTraits } from '../parse/transfer-syntax.ts';
+import { type DcmjsDict, el } from './dcmjs-dict.ts';
+import { dcmjs } from './dcmjs-module.ts';
+
+export const IMPLEMENTATION_CLASS_UID = '2.25.190348125311938627513823713402183049521';
+export const IMPLEMENTATION_VERSION_NAME = 'ANNEX_SYNTH_1';
+
+/** Pixel data to append after the header: one native buffer, or one compressed fragment per frame. */
+export type PixelPayload =
+  | { kind: 'native'; data: Uint8Array; vr?: 'OW' | 'OB' }
+  | { kind: 'encapsulated'; frames: Uint8Array[] };
+
+export interface Part10Input {
+  dataset: DcmjsDict;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  pixels?: PixelPayload;
+}
+
+function metaOf(input: Part10Input, transferSyntaxUid: string): DcmjsDict {
+  return {
+    '00020001': { vr: 'OB', Value: [new Uint8Array([0, 1]).buffer] },
+    '00020002': el('UI', input.sopClassUid),
+    '00020003': el('UI', input.sopInstanceUid),
+    '00020010': el('UI', transferSyntaxUid),
+    '00020012': el('UI', IMPLEMENTATION_CLASS_UID),
+    '00020013': el('SH', IMPLEMENTATION_VERSION_NAME),
+  };
+}
+
+/** Offset of the first dataset byte: preamble, "DICM", then (0002,0000) whose UL value is the group's length. */
+function datasetStart(file: Buffer): number {
+  return 144 + file.readUInt32LE(140);
+}
+
+function elementHeader(
+  group: number,
+  element: number,
+  vr: string,
+  length: number,
+  explicit: boolean,
+): Buffer {
+  const header = Buffer.alloc(explicit ? 12 : 8);
+  header.writeUInt16LE(group, 0);
+  header.writeUInt16LE(element, 2);
+  if (!explicit) {
+    header.writeUInt32LE(length >>> 0, 4);
+    return header;
+  }
+  header.write(vr, 4, 'latin1');
+  header.writeUInt32LE(length >>> 0, 8);
+  return header;
+}
+
+const item = (length: number): Buffer => elementHeader(0xfffe, 0xe000, '', length, false);
+
+/**
+ * Pixel Data is the last element of these datasets, so it is appended as raw bytes rather than passed through
+ * dcmjs: that avoids copying half a megabyte per slice into dcmjs's growing buffers, and lets us write an
+ * encapsulated element with a Basic Offset Table and one fragment per frame, exactly as PS3.5 A.4 describes.
+ */
+function pixelElement(pixels: PixelPayload, explicit: boolean): Buffer[] {
+  if (pixels.kind === 'native') {
+    const pad = pixels.data.length % 2;
+    const parts = [elementHeader(0x7fe0, 0x0010, pixels.vr ?? 'OW', pixels.data.length + pad, explicit)];
+    parts.push(Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength));
+    if (pad) parts.push(Buffer.alloc(1));
+    return parts;
+  }
+  const parts = [elementHeader(0x7fe0, 0x0010, 'OB', 0xffffffff, true)];
+  const offsets = Buffer.alloc(4 * pixels.frames.length);
+  let position = 0;
+  const fragments: Buffer[] = [];
+  pixels.frames.forEach((frame, index) => {
+    offsets.writeUInt32LE(position, 4 * index);
+    const pad = frame.length % 2;
+    fragments.push(item(frame.length + pad), Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+    if (pad) fragments.push(Buffer.alloc(1));
+    position += 8 + frame.length + pad;
+  });
+  parts.push(item(offsets.length), offsets, ...fragments);
+  parts.push(elementHeader(0xfffe, 0xe0dd, '', 0, false));
+  return parts;
+}
+
+/** Writes a DICOM Part-10 file: dcmjs writes the meta group and header, pixel data is appended by hand. */
+export function writePart10(input: Part10Input): Buffer {
+  const traits = transferSyntaxTraits(input.transferSyntaxUid);
+  if (!traits?.littleEndian) {
+    throw new Error('writePart10 supports little endian transfer syntaxes only');
+  }
+  const datasetSyntax = traits.deflated ? TransferSyntax.ExplicitVRLittleEndian : input.transferSyntaxUid;
+  const dict = new dcmjs.data.DicomDict(metaOf(input, datasetSyntax));
+  dict.dict = input.dataset;
+  const written = Buffer.from(dict.write());
+  const pixels = input.pixels ? pixelElement(input.pixels, traits.explicitVr) : [];
+  if (!traits.deflated) return Buffer.concat([written, ...pixels]);
+
+  // Deflated: the meta group stays uncompressed and names the deflated syntax; the dataset is raw deflate.
+  const metaOnly = new dcmjs.data.DicomDict(metaOf(input, input.transferSyntaxUid));
+  const header = Buffer.from(metaOnly.write());
+  const dataset = Buffer.concat([written.subarray(datasetStart(written)), ...pixels]);
+  return Buffer.concat([header, deflateRawSync(dataset, { level: 6 })]);
+}

@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dcmjs } from '../src/synthetic/dcmjs-module.ts';
+
+/** Runs a dcmtk/dicom3tools command on a buffer written to a temp file; returns exit status and output. */
+export function runOnFile(
+  tool: string,
+  file: Buffer,
+  args: string[] = [],
+): { status: number; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'annex-dicom-'));
+  try {
+    const path = join(dir, 'instance.dcm');
+    writeFileSync(path, file);
+    const result = spawnSync(tool, [...args, path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** dciodvfy's error lines (it exits 0 even when it reports errors, so the text is what counts). */
+export function dciodvfyErrors(file: Buffer): string[] {
+  return runOnFile('dciodvfy', file)
+    .output.split('\n')
+    .filter((line) => /\bError\b/.test(line));
+}
+
+/** dcmjs's reading of a file, naturalized (keyword → value): an independent parser to check ours against. */
+export function readWithDcmjs(file: Buffer): Record<string, unknown> {
+  const ab = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const dict = dcmjs.data.DicomMessage.readFile(ab);
+  return {
+    ...dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict),
+    _meta: dict.meta,
+    _dict: dict.dict,
+  };
+}
