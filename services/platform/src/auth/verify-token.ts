@@ -1,0 +1,83 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
+import { AppError } from '../errors.ts';
+import type { Principal } from './principal.ts';
+
+export interface TokenVerifierOptions {
+  /** e.g. https://keycloak.example/realms/annex-site */
+  issuer: string;
+  /** Accepted `aud` values (Keycloak puts the resource client's id there via an audience mapper). */
+  audience: string | string[];
+  /** Clients allowed to have requested the token (`azp`); empty means any. */
+  allowedClients?: string[];
+  /** The client whose `resource_access.<client>.roles` also count as roles. */
+  resourceClient?: string;
+  /** Defaults to `<issuer>/protocol/openid-connect/certs`. */
+  jwksUrl?: string;
+  /** In-process key set (tests, the embedded issuer) instead of fetching the JWKS. */
+  jwks?: JSONWebKeySet;
+  clockToleranceSeconds?: number;
+}
+
+interface KeycloakClaims extends JWTPayload {
+  azp?: string;
+  preferred_username?: string;
+  realm_access?: { roles?: string[] };
+  resource_access?: Record<string, { roles?: string[] }>;
+  groups?: string[];
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys = options.jwks
+    ? createLocalJWKSet(options.jwks)
+    : createRemoteJWKSet(new URL(options.jwksUrl ?? `${options.issuer}/protocol/openid-connect/certs`), {
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+      });
+  return async (token) => {
+    let claims: KeycloakClaims;
+    try {
+      const result = await jwtVerify<KeycloakClaims>(token, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+        algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      });
+      claims = result.payload;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        throw new AppError('TOKEN_EXPIRED', 401, 'The access token has expired; sign in again.');
+      }
+      if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        throw new AppError('TOKEN_INVALID', 401, `The access token was rejected: ${error.claim} claim mismatch.`);
+      }
+      throw new AppError('TOKEN_INVALID', 401, 'The access token could not be verified.');
+    }
+    if (claims.typ !== undefined && claims.typ !== 'Bearer') {
+      throw new AppError('TOKEN_INVALID', 401, 'Only access tokens (typ Bearer) are accepted.');
+    }
+    if (options.allowedClients?.length && !options.allowedClients.includes(claims.azp ?? '')) {
+      throw new AppError('TOKEN_INVALID', 401, 'The token was issued to a client this service does not accept.');
+    }
+    const roles = new Set(claims.realm_access?.roles ?? []);
+    if (options.resourceClient) {
+      for (const role of claims.resource_access?.[options.resourceClient]?.roles ?? []) roles.add(role);
+    }
+    if (!claims.sub) throw new AppError('TOKEN_INVALID', 401, 'The token has no subject.');
+    return {
+      sub: claims.sub,
+      username: claims.preferred_username ?? claims.sub,
+      roles: [...roles],
+      groups: claims.groups ?? [],
+      clientId: claims.azp,
+    };
+  };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Every queue of the site, in one place. */
+export enum QueueName {
+  Ingest = 'ingest',
+  Maintenance = 'maintenance',
+}
+
+/** Every job name, in one place; each has exactly one handler (checked at start-up). */
+export enum JobName {
+  /** Follow-up work after instances of one series were indexed (routing, tasks, sync). */
+  SeriesIndexed = 'series-indexed',
+  /** Removes objects that no index row accounts for (crash leftovers). */
+  ReapOrphans = 'reap-orphans',
+}
+
+// Payloads carry database ids only: never UIDs, names or any other DICOM value.
+const dbId = z.string().uuid();
+
+export const jobPayloadSchemas = {
+  [JobName.SeriesIndexed]: z.strictObject({ seriesId: dbId }),
+  [JobName.ReapOrphans]: z.strictObject({}),
+} satisfies Record<JobName, z.ZodType>;
+
+export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloadSchemas)[N]>;
+
+export const jobQueue: Record<JobName, QueueName> = {
+  [JobName.SeriesIndexed]: QueueName.Ingest,
+  [JobName.ReapOrphans]: QueueName.Maintenance,
+};
