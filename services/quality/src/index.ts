@@ -1,1 +1,25 @@
-export {};
+// Public surface of @annex/quality: pure agreement metrics and consensus, no I/O.
+export * from './box-iou.ts';
+export * from './box-region.ts';
+export * from './cohen-kappa.ts';
+export * from './consensus.ts';
+export * from './edt.ts';
+export * from './fleiss-kappa.ts';
+export * from './grid.ts';
+export * from './hungarian.ts';
+export * from './krippendorff-alpha.ts';
+export * from './label-rle.ts';
+export * from './mask-quality.ts';
+export * from './object-matching.ts';
+export * from './object-quality.ts';
+export * from './overlap.ts';
+export * from './packed-mask.ts';
+export * from './polygon-iou.ts';
+export * from './reference-scores.ts';
+export * from './rle.ts';
+export * from './rle-bytes.ts';
+export * from './staple.ts';
+export * from './summary.ts';
+export * from './surface-distance.ts';
+export * from './volume.ts';
+export * from './vote-patterns.ts';
