@@ -16,6 +16,7 @@ import { Gauge } from 'prom-client';
 import type { SiteConfig } from './config.ts';
 import type { PrismaClient } from './db.ts';
 import type { Queues } from './jobs/queues.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
@@ -93,5 +94,6 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   if (deps.devIssuer) await deps.devIssuer.register(app);
   await app.register(healthRoutes, { redis: deps.redis });
   // Domain modules register here, one line each.
+  await app.register(auditRoutes);
   return app;
 }

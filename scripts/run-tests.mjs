@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `npm test`: every workspace's tests through turbo, then ONE summary line summed over all suites
+// (CI reads `N passed, N failed`). Each package's vitest writes reports/vitest.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const rootPkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+// Workspace patterns are `dir/*` (fs.globSync is Node 22+).
+const workspaces = rootPkg.workspaces.flatMap((pattern) => {
+  const base = pattern.replace(/\/\*$/, '');
+  return readdirSync(path.join(root, base), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => `${base}/${d.name}`);
+});
+const withTests = workspaces.filter((dir) => {
+  const file = path.join(root, dir, 'package.json');
+  return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).scripts?.test;
+});
+for (const dir of withTests) rmSync(path.join(root, dir, 'reports', 'vitest.json'), { force: true });
+
+const args = ['turbo', 'run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)];
+const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const dir of withTests) {
+  const report = path.join(root, dir, 'reports', 'vitest.json');
+  if (!existsSync(report)) {
+    console.error(`no test report from ${dir}: counted as one failure`);
+    failed += 1;
+    continue;
+  }
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  // A file that failed to load counts as a failure even though no test in it ran.
+  failed += (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  console.log(`${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+}
+if (run.status !== 0 && failed === 0) {
+  console.error('turbo failed although no test reported a failure: counted as one failure');
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed === 0 && run.status === 0 ? 0 : 1);
