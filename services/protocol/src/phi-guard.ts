@@ -1,5 +1,10 @@
+import { MODALITIES } from './dicom-attributes.ts';
 import { PSEUDONYM_PATTERN } from './ids.ts';
-import { type BodyOf, isMessageType, MESSAGES, type MessageType } from './message-registry.ts';
+import { type BodyOf, isMessageType, MESSAGE_TYPES, MESSAGES, type MessageType } from './message-registry.ts';
+import { COMMAND_TYPES } from './messages/command-result.ts';
+import { CONSENSUS_METHODS } from './messages/labelset-finalized.ts';
+import { TASK_STATUSES } from './messages/task-upserted.ts';
+import { METRIC_NAMES } from './metrics.ts';
 import { describeIssues } from './schema-issues.ts';
 
 // The sender's last check before a message is written to the outbox (DESIGN.md rule 3): the body
@@ -21,6 +26,26 @@ import { describeIssues } from './schema-issues.ts';
 export const MIN_NAME_COMPONENT_LENGTH = 4;
 
 export const MIN_CANARY_LENGTH = 3;
+
+// Whole leaf values that are protocol words (enum members), not data: a patient called
+// "STAPLE^JOHN" must not make every 'staple' label set unsendable. A new enum missing here only
+// costs false refusals, never a leak.
+const PROTOCOL_VOCABULARY: ReadonlySet<string> = new Set(
+  [
+    ...MODALITIES,
+    ...TASK_STATUSES,
+    ...CONSENSUS_METHODS,
+    ...COMMAND_TYPES,
+    ...METRIC_NAMES,
+    ...MESSAGE_TYPES,
+    'applied',
+    'failed',
+    'accept-consensus',
+    'accept-annotator',
+    'rework',
+    'escalate',
+  ].map((w) => w.toLowerCase()),
+);
 const SUBSTRING_MIN_LENGTH = 6;
 
 export interface GuardOptions {
@@ -154,6 +179,7 @@ function findLeaf(
 ): { path: string; canaryIndex: number } | null {
   if (typeof value === 'string' || typeof value === 'number') {
     const leaf = String(value).toLowerCase();
+    if (PROTOCOL_VOCABULARY.has(leaf)) return null;
     const isPseudonym = typeof value === 'string' && PSEUDONYM_PATTERN.test(value);
     for (const m of matchers) {
       if (m.test(leaf, isPseudonym)) return { path: path.join('.') || '(root)', canaryIndex: m.canaryIndex };
