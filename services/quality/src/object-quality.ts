@@ -100,7 +100,8 @@ export function pointQuality(
 /**
  * Classifications and categorical attributes, ratings[rater][item] (null = not answered):
  * pairwise Cohen's kappa, Fleiss' kappa over items every rater answered, Krippendorff's alpha
- * (nominal) with missing values, and per rater accuracy and kappa against gold.
+ * (nominal) with missing values, and per rater accuracy (an unanswered gold item counts as wrong)
+ * and Cohen's kappa (over items both answered) against gold.
  */
 export function categoricalQuality(
   label: number,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, paintEllipsoid } from '../test/shapes.ts';
-import { decodeLabelRle, encodeLabelRle, labelConfusion, labelRleToBinary, labelsPresent } from './label-rle.ts';
+import {
+  decodeLabelRle,
+  encodeLabelRle,
+  labelConfusion,
+  labelRleToBinary,
+  labelsPresent,
+} from './label-rle.ts';
 import { byteOverlap, countsFromConfusion } from './overlap.ts';
 import { packedOverlap, packMask, unpackMask } from './packed-mask.ts';
 import { decodeRle, encodeRle, rleForeground, rleOverlap } from './rle.ts';
