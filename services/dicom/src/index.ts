@@ -1,7 +1,21 @@
 // Synthetic DICOM (fake but realistic PHI everywhere) for tests, demos and benchmarks.
 
 export { encodeRleFrame } from './frames/rle-encode.ts';
+export {
+  type DicomJsonDataset,
+  type DicomJsonElement,
+  type DicomJsonOptions,
+  toDicomJson,
+} from './parse/dicom-json.ts';
+export { lookupTag, tagHex, tagName } from './parse/dictionary.ts';
+export type { ByteContext, DicomDataset, DicomElement, Span } from './parse/element.ts';
+// Fast Part-10 parsing (no pixel copies), index attributes, DICOM JSON.
+export { DicomParseError, type DicomParseErrorCode } from './parse/errors.ts';
+export { type IndexAttributes, type ParsedInstance, parseInstance } from './parse/parse-instance.ts';
+export type { PixelDataInfo, PixelFrame } from './parse/pixel-layout.ts';
 export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './parse/transfer-syntax.ts';
+export { numberOf, numbersOf, readBytes, readNumbers, readStrings, stringOf } from './parse/values.ts';
+export { DatasetWalker } from './parse/walker.ts';
 export { CT_IMAGE_STORAGE, type CtSeriesOptions, makeCtSeries } from './synthetic/ct-series.ts';
 export type { SyntheticSeries } from './synthetic/image-series.ts';
 export { MR_IMAGE_STORAGE, type MrSeriesOptions, makeMrSeries } from './synthetic/mr-series.ts';

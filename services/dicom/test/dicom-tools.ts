@@ -38,3 +38,13 @@ export function readWithDcmjs(file: Buffer): Record<string, unknown> {
     _dict: dict.dict,
   };
 }
+
+/** The same dataset bytes under a different TransferSyntaxUID in the meta header (a mislabelled file). */
+export function relabelTransferSyntax(file: Buffer, transferSyntaxUid: string): Buffer {
+  const metaEnd = 144 + file.readUInt32LE(140);
+  const ab = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const meta = dcmjs.data.DicomMessage.readFile(ab).meta;
+  meta['00020010'] = { vr: 'UI', Value: [transferSyntaxUid] };
+  const header = Buffer.from(new dcmjs.data.DicomDict(meta).write());
+  return Buffer.concat([header, file.subarray(metaEnd)]);
+}

@@ -1,0 +1,281 @@
+import { inflateRawSync, inflateSync } from 'node:zlib';
+import type { ByteContext, DicomDataset } from './element.ts';
+import { DicomParseError } from './errors.ts';
+import { type PixelDataInfo, pixelLayout } from './pixel-layout.ts';
+import { transferSyntaxTraits } from './transfer-syntax.ts';
+import { numberOf, numbersOf, stringOf } from './values.ts';
+import { DatasetWalker, PIXEL_DATA } from './walker.ts';
+
+/** Attributes a QIDO-RS index and an image pipeline need, decoded from the header. */
+export interface IndexAttributes {
+  specificCharacterSet?: string;
+  patientName?: string;
+  patientId?: string;
+  issuerOfPatientId?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  accessionNumber?: string;
+  studyId?: string;
+  referringPhysicianName?: string;
+  studyDescription?: string;
+  modality?: string;
+  seriesNumber?: number;
+  seriesDescription?: string;
+  seriesDate?: string;
+  bodyPartExamined?: string;
+  manufacturer?: string;
+  instanceNumber?: number;
+  contentDate?: string;
+  rows?: number;
+  columns?: number;
+  numberOfFrames: number;
+  samplesPerPixel?: number;
+  photometricInterpretation?: string;
+  planarConfiguration?: number;
+  bitsAllocated?: number;
+  bitsStored?: number;
+  highBit?: number;
+  pixelRepresentation?: number;
+  pixelSpacing?: number[];
+  imagePositionPatient?: number[];
+  imageOrientationPatient?: number[];
+  sliceThickness?: number;
+  spacingBetweenSlices?: number;
+  sliceLocation?: number;
+  frameOfReferenceUid?: string;
+  rescaleSlope?: number;
+  rescaleIntercept?: number;
+  windowCenter?: number[];
+  windowWidth?: number[];
+  /** Per-frame ImagePositionPatient of enhanced/multi-frame objects (functional groups), when present. */
+  framePositions?: number[][];
+}
+
+export interface ParsedInstance extends IndexAttributes {
+  transferSyntaxUid: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  pixelData?: PixelDataInfo;
+  meta: DicomDataset;
+  dataset: DicomDataset;
+  /** The bytes offsets refer to: the input, or the inflated dataset for Deflated Explicit VR Little Endian. */
+  context: ByteContext;
+}
+
+const T = {
+  TransferSyntaxUID: 0x00020010,
+  SpecificCharacterSet: 0x00080005,
+  SOPClassUID: 0x00080016,
+  SOPInstanceUID: 0x00080018,
+  StudyDate: 0x00080020,
+  SeriesDate: 0x00080021,
+  ContentDate: 0x00080023,
+  StudyTime: 0x00080030,
+  AccessionNumber: 0x00080050,
+  Modality: 0x00080060,
+  Manufacturer: 0x00080070,
+  ReferringPhysicianName: 0x00080090,
+  StudyDescription: 0x00081030,
+  SeriesDescription: 0x0008103e,
+  PatientName: 0x00100010,
+  PatientID: 0x00100020,
+  IssuerOfPatientID: 0x00100021,
+  PatientBirthDate: 0x00100030,
+  PatientSex: 0x00100040,
+  BodyPartExamined: 0x00180015,
+  SliceThickness: 0x00180050,
+  SpacingBetweenSlices: 0x00180088,
+  StudyInstanceUID: 0x0020000d,
+  SeriesInstanceUID: 0x0020000e,
+  StudyID: 0x00200010,
+  SeriesNumber: 0x00200011,
+  InstanceNumber: 0x00200013,
+  ImagePositionPatient: 0x00200032,
+  ImageOrientationPatient: 0x00200037,
+  FrameOfReferenceUID: 0x00200052,
+  SliceLocation: 0x00201041,
+  SamplesPerPixel: 0x00280002,
+  PhotometricInterpretation: 0x00280004,
+  PlanarConfiguration: 0x00280006,
+  NumberOfFrames: 0x00280008,
+  Rows: 0x00280010,
+  Columns: 0x00280011,
+  PixelSpacing: 0x00280030,
+  BitsAllocated: 0x00280100,
+  BitsStored: 0x00280101,
+  HighBit: 0x00280102,
+  PixelRepresentation: 0x00280103,
+  WindowCenter: 0x00281050,
+  WindowWidth: 0x00281051,
+  RescaleIntercept: 0x00281052,
+  RescaleSlope: 0x00281053,
+  SharedFunctionalGroups: 0x52009229,
+  PerFrameFunctionalGroups: 0x52009230,
+  PixelMeasures: 0x00289110,
+  PlaneOrientation: 0x00209116,
+  PlanePosition: 0x00209113,
+  PixelValueTransformation: 0x00289145,
+  FrameVOILUT: 0x00289132,
+} as const;
+
+/** Offset just past the File Meta Information group (explicit VR little endian, always). */
+function metaEnd(buf: Buffer): number {
+  if (
+    buf.readUInt16LE(132) === 0x0002 &&
+    buf.readUInt16LE(134) === 0x0000 &&
+    buf.toString('latin1', 136, 138) === 'UL'
+  ) {
+    return 144 + buf.readUInt32LE(140);
+  }
+  // No group length: walk group 0002 elements until another group starts.
+  let pos = 132;
+  while (pos + 8 <= buf.length && buf.readUInt16LE(pos) === 0x0002) {
+    const vr = buf.toString('latin1', pos + 4, pos + 6);
+    const long = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].includes(vr);
+    pos += long ? 12 + buf.readUInt32LE(pos + 8) : 8 + buf.readUInt16LE(pos + 6);
+  }
+  return pos;
+}
+
+function inflateDataset(deflated: Buffer): Buffer {
+  try {
+    return inflateRawSync(deflated);
+  } catch {
+    try {
+      // Some writers wrap the deflate stream in a zlib header despite PS3.5 A.5; accept it.
+      return inflateSync(deflated);
+    } catch {
+      throw new DicomParseError('BAD_TRANSFER_SYNTAX', 'dataset declared deflated does not inflate');
+    }
+  }
+}
+
+/** Looks a tag up in the first item of a functional group sequence (shared, or per-frame item). */
+function inGroup(ds: DicomDataset | undefined, macro: number): DicomDataset | undefined {
+  return ds?.get(macro)?.items?.[0];
+}
+
+/**
+ * Parses a DICOM Part-10 file's structure and index attributes without copying or decoding pixel data.
+ * Errors are DicomParseError with a stable code; messages name tags and offsets, never values.
+ */
+export function parseInstance(buf: Buffer): ParsedInstance {
+  if (buf.length < 132 || buf.toString('latin1', 128, 132) !== 'DICM') {
+    throw new DicomParseError('NOT_DICOM', 'no DICM prefix at offset 128: not a DICOM Part-10 file');
+  }
+  if (buf.length < 144) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
+  const end = metaEnd(buf);
+  if (end > buf.length) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
+  const metaWalker = new DatasetWalker(buf);
+  const meta = metaWalker.readDataset(132, end, { explicitVr: true, littleEndian: true }).dataset;
+  const metaCtx: ByteContext = { source: buf, littleEndian: true, utf8: false };
+  const transferSyntaxUid = stringOf(metaCtx, meta, T.TransferSyntaxUID);
+  if (!transferSyntaxUid) throw new DicomParseError('MISSING_UID', 'missing TransferSyntaxUID');
+  const traits = transferSyntaxTraits(transferSyntaxUid);
+  if (!traits) {
+    throw new DicomParseError(
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      `transfer syntax ${transferSyntaxUid} is not supported`,
+    );
+  }
+  const source = traits.deflated ? inflateDataset(buf.subarray(end)) : buf;
+  const start = traits.deflated ? 0 : end;
+  const dataset = new DatasetWalker(source).readDataset(start, source.length, traits).dataset;
+  const latin1: ByteContext = { source, littleEndian: traits.littleEndian, utf8: false };
+  const charset = dataset.get(T.SpecificCharacterSet)
+    ? stringOf(latin1, dataset, T.SpecificCharacterSet)
+    : undefined;
+  const context: ByteContext = { ...latin1, utf8: charset?.includes('ISO_IR 192') ?? false };
+  const str = (tag: number) => stringOf(context, dataset, tag);
+  const num = (tag: number) => numberOf(context, dataset, tag);
+  const nums = (tag: number) => numbersOf(context, dataset, tag);
+  const uid = (tag: number, keyword: string) => {
+    const value = str(tag);
+    if (!value) throw new DicomParseError('MISSING_UID', `missing ${keyword}`);
+    return value;
+  };
+
+  const shared = dataset.get(T.SharedFunctionalGroups)?.items?.[0];
+  const perFrame = dataset.get(T.PerFrameFunctionalGroups)?.items;
+  const fromGroups = (macro: number, tag: number) => {
+    const item = inGroup(shared, macro) ?? inGroup(perFrame?.[0], macro);
+    return item ? numbersOf(context, item, tag) : undefined;
+  };
+  const framePositions = perFrame
+    ?.map((item) => {
+      const position = inGroup(item, T.PlanePosition) ?? inGroup(shared, T.PlanePosition);
+      return position ? numbersOf(context, position, T.ImagePositionPatient) : undefined;
+    })
+    .filter((p): p is number[] => p !== undefined);
+
+  const parsed: ParsedInstance = {
+    transferSyntaxUid,
+    sopClassUid: uid(T.SOPClassUID, 'SOPClassUID'),
+    sopInstanceUid: uid(T.SOPInstanceUID, 'SOPInstanceUID'),
+    studyInstanceUid: uid(T.StudyInstanceUID, 'StudyInstanceUID'),
+    seriesInstanceUid: uid(T.SeriesInstanceUID, 'SeriesInstanceUID'),
+    specificCharacterSet: charset,
+    patientName: str(T.PatientName),
+    patientId: str(T.PatientID),
+    issuerOfPatientId: str(T.IssuerOfPatientID),
+    patientBirthDate: str(T.PatientBirthDate),
+    patientSex: str(T.PatientSex),
+    studyDate: str(T.StudyDate),
+    studyTime: str(T.StudyTime),
+    accessionNumber: str(T.AccessionNumber),
+    studyId: str(T.StudyID),
+    referringPhysicianName: str(T.ReferringPhysicianName),
+    studyDescription: str(T.StudyDescription),
+    modality: str(T.Modality),
+    seriesNumber: num(T.SeriesNumber),
+    seriesDescription: str(T.SeriesDescription),
+    seriesDate: str(T.SeriesDate),
+    bodyPartExamined: str(T.BodyPartExamined),
+    manufacturer: str(T.Manufacturer),
+    instanceNumber: num(T.InstanceNumber),
+    contentDate: str(T.ContentDate),
+    rows: num(T.Rows),
+    columns: num(T.Columns),
+    numberOfFrames: num(T.NumberOfFrames) ?? 1,
+    samplesPerPixel: num(T.SamplesPerPixel),
+    photometricInterpretation: str(T.PhotometricInterpretation),
+    planarConfiguration: num(T.PlanarConfiguration),
+    bitsAllocated: num(T.BitsAllocated),
+    bitsStored: num(T.BitsStored),
+    highBit: num(T.HighBit),
+    pixelRepresentation: num(T.PixelRepresentation),
+    pixelSpacing: nums(T.PixelSpacing) ?? fromGroups(T.PixelMeasures, T.PixelSpacing),
+    imagePositionPatient: nums(T.ImagePositionPatient) ?? framePositions?.[0],
+    imageOrientationPatient:
+      nums(T.ImageOrientationPatient) ?? fromGroups(T.PlaneOrientation, T.ImageOrientationPatient),
+    sliceThickness: num(T.SliceThickness) ?? fromGroups(T.PixelMeasures, T.SliceThickness)?.[0],
+    spacingBetweenSlices:
+      num(T.SpacingBetweenSlices) ?? fromGroups(T.PixelMeasures, T.SpacingBetweenSlices)?.[0],
+    sliceLocation: num(T.SliceLocation),
+    frameOfReferenceUid: str(T.FrameOfReferenceUID),
+    rescaleSlope: num(T.RescaleSlope) ?? fromGroups(T.PixelValueTransformation, T.RescaleSlope)?.[0],
+    rescaleIntercept:
+      num(T.RescaleIntercept) ?? fromGroups(T.PixelValueTransformation, T.RescaleIntercept)?.[0],
+    windowCenter: nums(T.WindowCenter) ?? fromGroups(T.FrameVOILUT, T.WindowCenter),
+    windowWidth: nums(T.WindowWidth) ?? fromGroups(T.FrameVOILUT, T.WindowWidth),
+    framePositions: framePositions && framePositions.length > 0 ? framePositions : undefined,
+    meta,
+    dataset,
+    context,
+  };
+  const pixelElement = dataset.get(PIXEL_DATA);
+  if (pixelElement) {
+    parsed.pixelData = pixelLayout(context, dataset, pixelElement, {
+      rows: parsed.rows ?? 0,
+      columns: parsed.columns ?? 0,
+      samplesPerPixel: parsed.samplesPerPixel ?? 1,
+      bitsAllocated: parsed.bitsAllocated ?? 16,
+      numberOfFrames: parsed.numberOfFrames,
+    });
+  }
+  return parsed;
+}
