@@ -129,7 +129,8 @@ function topLevelTypes(
       const t = /Table\s+([0-9A-Z.-]+)/.exec(ref)?.[1];
       const macro = t ? macrosByTable.get(t) : undefined;
       if (!macro || seen.has(t!)) continue;
-      for (const [tag, type] of topLevelTypes(macro, macrosByTable, new Set([...seen, t!]))) merge(out, tag, type);
+      for (const [tag, type] of topLevelTypes(macro, macrosByTable, new Set([...seen, t!])))
+        merge(out, tag, type);
     }
   }
   return out;
@@ -190,14 +191,16 @@ function generateIodTypes(): void {
     if (t.kind === 'macro' && t.attrs.table) macrosByTable.set(t.attrs.table, t);
     // modules are included by macros' table number too (e.g. "Include 'Foo Module' Table C.7-1")
     if (t.kind === 'module' && t.attrs.table) macrosByTable.set(t.attrs.table, t);
-    if (t.kind === 'module' && t.attrs.ref && !modulesByRef.has(t.attrs.ref)) modulesByRef.set(t.attrs.ref, t);
+    if (t.kind === 'module' && t.attrs.ref && !modulesByRef.has(t.attrs.ref))
+      modulesByRef.set(t.attrs.ref, t);
   }
   const iodsByNorm = new Map<string, XmlTable>();
   for (const t of tables) if (t.kind === 'iod' && t.attrs.name) iodsByNorm.set(norm(t.attrs.name), t);
 
   const sopClasses = new Map<string, string>();
   const std = /<standard-sop-classes>([\s\S]*?)<\/standard-sop-classes>/.exec(part4)?.[1] ?? '';
-  const retired = /<retired-standard-sop-classes>([\s\S]*?)<\/retired-standard-sop-classes>/.exec(part4)?.[1] ?? '';
+  const retired =
+    /<retired-standard-sop-classes>([\s\S]*?)<\/retired-standard-sop-classes>/.exec(part4)?.[1] ?? '';
   for (const m of (std + retired).matchAll(/sop-class-name="([^"]*)" sop-class-uid="([0-9.]+)"/g)) {
     sopClasses.set(m[2]!, decodeXml(m[1]!));
   }

@@ -1,0 +1,63 @@
+/** A DICOM element as the engine sees it: the value is a view into the source buffer until replaced. */
+export interface DElement {
+  /** (group << 16 | element) >>> 0 */
+  tag: number;
+  vr: string;
+  /** Value bytes (not for SQ or encapsulated pixel data). */
+  value?: Uint8Array;
+  /** Sequence items (VR SQ). */
+  items?: DElement[][];
+  /** Encapsulated pixel data: the raw item fragments including the sequence delimiter. */
+  encapsulated?: Uint8Array;
+}
+
+export interface Part10 {
+  meta: DElement[];
+  dataset: DElement[];
+  transferSyntaxUid: string;
+  /** The file preamble (128 bytes) is dropped: it may hold anything (PS3.10 7.5) and is not needed. */
+  explicitVr: boolean;
+  deflated: boolean;
+}
+
+/** VRs with a 4-byte length field in explicit VR encoding. */
+export const LONG_VRS = new Set([
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'SQ',
+  'UC',
+  'UN',
+  'UR',
+  'UT',
+  'SV',
+  'UV',
+]);
+
+export const TEXT_VRS = new Set([
+  'AE',
+  'AS',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'IS',
+  'LO',
+  'LT',
+  'PN',
+  'SH',
+  'ST',
+  'TM',
+  'UC',
+  'UI',
+  'UR',
+  'UT',
+]);
+
+export const ITEM = 0xfffee000;
+export const ITEM_END = 0xfffee00d;
+export const SEQ_END = 0xfffee0dd;
+export const PIXEL_DATA = 0x7fe00010;

@@ -1,0 +1,77 @@
+import type { DElement } from './binary/element.ts';
+import { readPart10 } from './binary/read-part10.ts';
+import { emptyPhiValues, isValidDa, type PhiValues } from './phi-values.ts';
+import { type Charset, charsetOf, decodeText } from './text-values.ts';
+
+const ID_TAGS = new Set([
+  0x00100020, // Patient ID
+  0x00101000, // Other Patient IDs
+  0x00100021, // Issuer of Patient ID
+  0x00101090, // Medical Record Locator
+  0x00080050, // Accession Number
+  0x00200010, // Study ID
+  0x00401001, // Requested Procedure ID
+  0x00400009, // Scheduled Procedure Step ID
+  0x00400253, // Performed Procedure Step ID
+  0x00402016, // Placer Order Number / Imaging Service Request
+  0x00402017, // Filler Order Number / Imaging Service Request
+  0x00380010, // Admission ID
+  0x00380400, // Patient's Institution Residence
+  0x00101050, // Insurance Plan Identification
+  0x00120040, // Clinical Trial Subject ID
+  0x00120042, // Clinical Trial Subject Reading ID
+]);
+const PATIENT_DATE_TAGS = new Set([0x00100030, 0x00101001 /* handled as PN */, 0x00400244 /* PPS start */]);
+const ADDRESS_TAGS = new Set([0x00101040, 0x00080081, 0x00401102, 0x00380300]);
+const PHONE_TAGS = new Set([0x00102154, 0x00080094, 0x00401103, 0x00102155, 0x00401104]);
+const INSTITUTION_TAGS = new Set([0x00080080, 0x00081040]);
+const DEVICE_TAGS = new Set([0x00181000, 0x00081010, 0x0018700a]);
+/** Only the standard's well-known UIDs (transfer syntaxes, SOP classes, coding schemes) are not instance UIDs. */
+const WELL_KNOWN_UID = /^1\.2\.840\.10008\./;
+
+/** Extracts the identifying values of an original Part 10 object, so outputs can be verified against it. */
+export function collectPhiValues(input: Uint8Array): PhiValues {
+  const p = readPart10(input);
+  return collectPhiFromElements(p.dataset);
+}
+
+export function collectPhiFromElements(dataset: DElement[]): PhiValues {
+  const out = emptyPhiValues();
+  const sets = Object.fromEntries(Object.keys(out).map((k) => [k, new Set<string>()])) as Record<
+    keyof PhiValues,
+    Set<string>
+  >;
+  const cs = dataset.find((e) => e.tag === 0x00080005);
+  walk(dataset, charsetOf(cs?.value ? decodeText(cs.value, 'latin1') : undefined), sets);
+  for (const k of Object.keys(sets) as (keyof PhiValues)[]) out[k] = [...sets[k]];
+  return out;
+}
+
+function walk(elements: DElement[], charset: Charset, sets: Record<keyof PhiValues, Set<string>>): void {
+  for (const e of elements) {
+    if (e.items) {
+      for (const item of e.items) walk(item, charset, sets);
+      continue;
+    }
+    if (!e.value || e.value.length === 0) continue;
+    const { tag, vr } = e;
+    if (tag >>> 16 === 0x0002) continue;
+    const values = () =>
+      decodeText(e.value!, charset)
+        .split('\\')
+        .map((v) => v.trim())
+        .filter(Boolean);
+    if (vr === 'PN') for (const v of values()) sets.names.add(v);
+    else if (vr === 'UI') {
+      for (const v of values()) if (!WELL_KNOWN_UID.test(v)) sets.uids.add(v);
+    } else if (ID_TAGS.has(tag)) for (const v of values()) sets.ids.add(v);
+    else if (ADDRESS_TAGS.has(tag)) for (const v of values()) sets.addresses.add(v);
+    else if (PHONE_TAGS.has(tag)) for (const v of values()) sets.phones.add(v);
+    else if (INSTITUTION_TAGS.has(tag)) for (const v of values()) sets.institutions.add(v);
+    else if (DEVICE_TAGS.has(tag)) for (const v of values()) sets.devices.add(v);
+    else if (vr === 'DA' || vr === 'DT') {
+      const target = PATIENT_DATE_TAGS.has(tag) ? sets.dates : sets.eventDates;
+      for (const v of values()) if (isValidDa(v.slice(0, 8))) target.add(v.slice(0, 8));
+    }
+  }
+}

@@ -1,0 +1,480 @@
+import { createHmac } from 'node:crypto';
+import { isOwnPseudonym, pseudonymize } from '../pseudonym/pseudonymize.ts';
+import type { DElement } from './binary/element.ts';
+import { PIXEL_DATA } from './binary/element.ts';
+import { type BurnedInRisk, burnedInRisk } from './burned-in.ts';
+import { cleanText } from './clean-text.ts';
+import { collectPhiFromElements } from './collect-phi.ts';
+import { dateShiftDaysFor, shiftDateValue } from './date-shift.ts';
+import type { DeidentifyParams } from './deidentify-options.ts';
+import { lookupTag, tagLabel } from './dictionary.ts';
+import { IOD_ATTRIBUTE_TYPES } from './generated/iod-attribute-types.ts';
+import { TABLE_E1_1_REVISION } from './generated/table-e1-1.ts';
+import { MARKING_TAGS, markingElements } from './marking.ts';
+import { compilePhiMatchers, type PhiMatchers } from './phi-matchers.ts';
+import type { PhiKind, PhiValues } from './phi-values.ts';
+import { type DeidProfile, resolveProfile } from './profiles.ts';
+import type { DeidReport, ReportEntry } from './report.ts';
+import { type Resolved, resolveStandard } from './rules.ts';
+import { findSafePrivate, valueFitsSafeVr } from './safe-private.ts';
+import type { IodAttributeTypes } from './table-types.ts';
+import { type Charset, charsetOf, decodeText, dummyValue, encodeText } from './text-values.ts';
+import { UidRemapper } from './uid-remap.ts';
+
+type Mode = 'normal' | 'strict' | 'clean';
+
+const PATIENT_NAME = 0x00100010;
+const PATIENT_ID = 0x00100020;
+const SOP_CLASS_UID = 0x00080016;
+const SOP_INSTANCE_UID = 0x00080018;
+const FREE_TEXT_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN', 'AE']);
+const TEXT_FOR_STRICT = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN', 'AE', 'UR', 'AS', 'IS', 'DS']);
+
+export interface EngineResult {
+  dataset: DElement[];
+  report: DeidReport;
+  /** The new SOP Instance UID (for the file meta). */
+  sopInstanceUid?: string;
+  /** PHI of the original, restricted to what this profile must not keep (for the residual check). */
+  mustNotKeep: PhiValues;
+  keptKinds: PhiKind[];
+}
+
+const keyIds = new Map<string | Uint8Array, string>();
+
+/** A short public id of the site secret, written into the marking so a re-run can recognise its own output. */
+export function keyIdOf(secret: string | Uint8Array): string {
+  let id = keyIds.get(secret);
+  if (!id) {
+    id = createHmac('sha256', secret).update('annex-key-id').digest('hex').slice(0, 8);
+    if (keyIds.size > 8) keyIds.clear();
+    keyIds.set(secret, id);
+  }
+  return id;
+}
+
+/** Applies a profile to a top-level data set. Values of unchanged elements stay views of the source. */
+export function runEngine(
+  dataset: DElement[],
+  params: DeidentifyParams,
+  transferSyntaxUid: string,
+  maskPixels?: (dataset: DElement[], risk: BurnedInRisk) => DElement | undefined,
+): EngineResult {
+  const profile = resolveProfile(params.profile as string | DeidProfile, params.options);
+  const options = profile.options;
+  const top = new Map(dataset.map((e) => [e.tag, e]));
+  const text = (tag: number): string | undefined => {
+    const v = top.get(tag)?.value;
+    return v ? decodeText(v, 'latin1') : undefined;
+  };
+  const charset = charsetOf(text(0x00080005));
+  const sopClassUid = text(SOP_CLASS_UID);
+  const iod = sopClassUid ? IOD_ATTRIBUTE_TYPES[sopClassUid] : undefined;
+  const keyId = keyIdOf(params.secret);
+  const method = text(0x00120063) ?? '';
+  const alreadyOurs = text(0x00120062) === 'YES' && method.includes(`key ${keyId}`);
+  const originalPatientId = top.get(PATIENT_ID)?.value
+    ? decodeText(top.get(PATIENT_ID)!.value!, charset)
+    : '';
+  const patientPseudonym = isOwnPseudonym(params.secret, 'patient', originalPatientId, params.project)
+    ? originalPatientId
+    : pseudonymize(params.secret, 'patient', params.patientKey ?? originalPatientId, params.project);
+  let dateShiftDays: number | undefined;
+  if (options.retainLongitudinalModifiedDates) {
+    // Dates of an object this key already shifted are not shifted again: twice must equal once.
+    const alreadyShifted = alreadyOurs && text(0x00280303) === 'MODIFIED';
+    dateShiftDays = alreadyShifted
+      ? 0
+      : (params.dateShiftDays ??
+        dateShiftDaysFor(params.secret, params.patientKey ?? originalPatientId, params.project));
+  }
+  const risk = burnedInRisk({
+    burnedInAnnotation: text(0x00280301),
+    modality: text(0x00080060),
+    sopClassUid,
+    imageType: text(0x00080008),
+    conversionType: text(0x00080064),
+  });
+
+  const originalPhi = withoutOwnValues(collectPhiFromElements(dataset), params, dateShiftDays === 0);
+  let matchers: PhiMatchers | undefined;
+  const ctx: Ctx = {
+    profile,
+    params,
+    iod,
+    charset,
+    uids: UidRemapper.for(params.secret),
+    entries: [],
+    full: params.reportDetail === 'full',
+    patientPseudonym,
+    dateShiftDays,
+    matchers: () => {
+      matchers ??= compilePhiMatchers(originalPhi);
+      return matchers;
+    },
+  };
+
+  let out: DElement[];
+  if (profile.allowList) out = allowListed(dataset, profile.allowList, ctx);
+  else out = processItem(dataset, 0, '', 'normal', ctx);
+
+  let masked = false;
+  if (maskPixels && !profile.allowList && risk.risk) {
+    const replaced = maskPixels(dataset, risk);
+    if (replaced) {
+      const i = out.findIndex((e) => e.tag === PIXEL_DATA);
+      if (i >= 0) out[i] = replaced;
+      masked = true;
+      ctx.entries.push({
+        path: tagLabel(PIXEL_DATA),
+        name: 'PixelData',
+        action: 'cleaned',
+        rule: 'Clean Pixel Data: mask template',
+      });
+    }
+  }
+  const longitudinal = options.retainLongitudinalFullDates
+    ? 'UNMODIFIED'
+    : options.retainLongitudinalModifiedDates
+      ? 'MODIFIED'
+      : 'REMOVED';
+  for (const m of markingElements(profile, masked, keyId, longitudinal)) {
+    out.push(m);
+    ctx.entries.push({
+      path: tagLabel(m.tag),
+      name: lookupTag(m.tag)?.keyword ?? '',
+      action: 'added',
+      rule: 'PS3.15 E.1.1 de-identification marking',
+    });
+  }
+  out.sort((a, b) => a.tag - b.tag);
+
+  const newSop = out.find((e) => e.tag === SOP_INSTANCE_UID)?.value;
+  const keptKinds = keptPhiKinds(profile);
+  const mustNotKeep = { ...originalPhi };
+  for (const k of keptKinds) mustNotKeep[k] = [];
+  const counts = Object.fromEntries(
+    [
+      'removed',
+      'emptied',
+      'dummy',
+      'pseudonym',
+      'uid-remapped',
+      'date-shifted',
+      'cleaned',
+      'kept',
+      'added',
+    ].map((a) => [a, 0]),
+  ) as DeidReport['counts'];
+  for (const e of ctx.entries) counts[e.action]++;
+  const report: DeidReport = {
+    standard: TABLE_E1_1_REVISION,
+    profile: profile.id,
+    options: { ...options },
+    sopClassUid,
+    iod: iod?.iod,
+    transferSyntaxUid,
+    dateShiftDays,
+    burnedIn: { risk: risk.risk, reasons: risk.reasons, masked },
+    pixelDataPassedThrough: !masked && out.some((e) => e.tag === PIXEL_DATA),
+    verified: false,
+    entries: ctx.entries,
+    counts,
+  };
+  return {
+    dataset: out,
+    report,
+    sopInstanceUid: newSop ? decodeText(newSop, 'latin1') : undefined,
+    mustNotKeep,
+    keptKinds,
+  };
+}
+
+/**
+ * An input this key already de-identified carries our own pseudonyms, UIDs, dummies and shifted dates: those
+ * are not the original's PHI and must not count as residual (else twice could not equal once).
+ */
+function withoutOwnValues(phi: PhiValues, params: DeidentifyParams, datesAlreadyShifted: boolean): PhiValues {
+  const uids = UidRemapper.for(params.secret);
+  const own = (v: string) =>
+    DUMMY_STRINGS.has(v.toUpperCase()) ||
+    isOwnPseudonym(params.secret, 'patient', v, params.project) ||
+    (v.startsWith('2.25.') && uids.isOwn(v));
+  const out = { ...phi };
+  for (const k of Object.keys(out) as PhiKind[]) out[k] = out[k].filter((v) => !own(v));
+  if (datesAlreadyShifted) out.eventDates = [];
+  return out;
+}
+
+const DUMMY_STRINGS = new Set(['ANONYMIZED', 'ANONYMOUS', '19000101', '19000101000000']);
+
+/** PHI kinds an option legitimately keeps, so the residual check does not flag them. */
+function keptPhiKinds(profile: DeidProfile): PhiKind[] {
+  const o = profile.options;
+  const kept: PhiKind[] = [];
+  if (o.retainLongitudinalFullDates) kept.push('eventDates');
+  if (o.retainInstitutionIdentity) kept.push('institutions', 'addresses');
+  if (o.retainDeviceIdentity) kept.push('devices');
+  if (o.retainUids) kept.push('uids');
+  return kept;
+}
+
+interface Ctx {
+  profile: DeidProfile;
+  params: DeidentifyParams;
+  iod: IodAttributeTypes | undefined;
+  charset: Charset;
+  uids: UidRemapper;
+  entries: ReportEntry[];
+  full: boolean;
+  patientPseudonym: string;
+  dateShiftDays: number | undefined;
+  matchers: () => PhiMatchers;
+}
+
+function note(
+  ctx: Ctx,
+  path: string,
+  tag: number,
+  name: string | undefined,
+  action: ReportEntry['action'],
+  rule: string,
+) {
+  if (action === 'kept' && !ctx.full) return;
+  ctx.entries.push({ path, name: name ?? lookupTag(tag)?.keyword ?? 'Unknown', action, rule });
+}
+
+function allowListed(dataset: DElement[], allow: ReadonlySet<number>, ctx: Ctx): DElement[] {
+  const out: DElement[] = [];
+  for (const e of dataset) {
+    const path = tagLabel(e.tag);
+    const ok = allow.has(e.tag) && !e.items && !e.encapsulated && (e.vr !== 'CS' || codeStringOk(e.value));
+    if (ok) {
+      out.push(e);
+      note(ctx, path, e.tag, undefined, 'kept', `on the ${ctx.profile.id} allow-list`);
+    } else {
+      note(ctx, path, e.tag, undefined, 'removed', `not on the ${ctx.profile.id} allow-list`);
+    }
+  }
+  return out;
+}
+
+function codeStringOk(v: Uint8Array | undefined): boolean {
+  return !v || /^[A-Z0-9 _\\]*$/.test(decodeText(v, 'latin1'));
+}
+
+function processItem(elements: DElement[], depth: number, prefix: string, mode: Mode, ctx: Ctx): DElement[] {
+  const out: DElement[] = [];
+  let creators: Map<number, string> | undefined;
+  const keptCreators = new Set<number>();
+  for (const e of elements) {
+    const path = prefix + tagLabel(e.tag);
+    const group = e.tag >>> 16;
+    if ((e.tag & 0xffff) === 0) {
+      note(ctx, path, e.tag, 'GroupLength', 'removed', 'group lengths are not written (retired)');
+      continue;
+    }
+    if (depth === 0 && MARKING_TAGS.has(e.tag)) continue; // rewritten by the marking step
+    if (group & 1) {
+      creators ??= privateCreators(elements, ctx.charset);
+      const kept = privateElement(e, creators, ctx);
+      if (kept) {
+        out.push(e);
+        keptCreators.add(((group << 16) | ((e.tag & 0xff00) >>> 8)) >>> 0);
+        note(ctx, path, e.tag, 'Private', 'kept', `${kept}`);
+      } else if (!isCreator(e.tag)) {
+        note(
+          ctx,
+          path,
+          e.tag,
+          'Private',
+          'removed',
+          `${TABLE_E1_1_REVISION} Table E.1-1 private attributes X`,
+        );
+      }
+      continue;
+    }
+    if (depth === 0 && e.tag === PIXEL_DATA) {
+      out.push(e);
+      note(ctx, path, e.tag, 'PixelData', 'kept', 'pixel data passed through unchanged');
+      continue;
+    }
+    const r = resolveStandard(e.tag, ctx.profile.options, ctx.iod, depth);
+    const replaced = r ? applyResolved(e, r, depth, path, ctx) : notListed(e, depth, path, mode, ctx);
+    if (replaced) out.push(replaced);
+  }
+  if (keptCreators.size) {
+    // Creators of the retained private blocks must stay, or the block cannot be interpreted.
+    for (const e of elements) if (keptCreators.has(e.tag)) out.push(e);
+    out.sort((a, b) => a.tag - b.tag);
+  }
+  return out;
+}
+
+function isCreator(tag: number): boolean {
+  const el = tag & 0xffff;
+  return el >= 0x10 && el <= 0xff;
+}
+
+function privateCreators(elements: DElement[], charset: Charset): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const e of elements) {
+    if ((e.tag >>> 16) & 1 && isCreator(e.tag) && e.value) m.set(e.tag, decodeText(e.value, charset).trim());
+  }
+  return m;
+}
+
+/** Returns the reason a private element is kept, or undefined to remove it. */
+function privateElement(e: DElement, creators: Map<number, string>, ctx: Ctx): string | undefined {
+  if (!ctx.profile.options.retainSafePrivate || isCreator(e.tag) || !e.value) return undefined;
+  const group = e.tag >>> 16;
+  const block = (e.tag & 0xff00) >>> 8;
+  const creator = creators.get(((group << 16) | block) >>> 0);
+  if (!creator) return undefined;
+  const safe = findSafePrivate(creator, group, e.tag & 0xff);
+  if (!safe || !valueFitsSafeVr(safe.vr, e.value)) return undefined;
+  return `Retain Safe Private: ${creator} ${safe.meaning}`;
+}
+
+function vrOf(e: DElement): string {
+  return e.vr === 'UN' ? (lookupTag(e.tag)?.vr ?? 'UN') : e.vr;
+}
+
+function applyResolved(
+  e: DElement,
+  r: Resolved,
+  depth: number,
+  path: string,
+  ctx: Ctx,
+): DElement | undefined {
+  const vr = vrOf(e);
+  if (depth === 0 && (e.tag === PATIENT_NAME || e.tag === PATIENT_ID) && (r.code === 'Z' || r.code === 'D')) {
+    note(ctx, path, e.tag, r.name, 'pseudonym', `${r.rule}; patient pseudonym`);
+    return { tag: e.tag, vr, value: encodeText(vr, ctx.patientPseudonym) };
+  }
+  switch (r.code) {
+    case 'X':
+      note(ctx, path, e.tag, r.name, 'removed', r.rule);
+      return undefined;
+    case 'Z':
+      note(ctx, path, e.tag, r.name, 'emptied', r.rule);
+      return e.items ? { tag: e.tag, vr: 'SQ', items: [] } : { tag: e.tag, vr, value: new Uint8Array(0) };
+    case 'D':
+      if (e.items) {
+        note(ctx, path, e.tag, r.name, 'dummy', `${r.rule}; items kept, their text replaced`);
+        return { ...e, items: items(e, depth, path, 'strict', ctx) };
+      }
+      if (vr === 'UI') return remapUid(e, path, r.name, r.rule, ctx);
+      note(ctx, path, e.tag, r.name, 'dummy', r.rule);
+      return { tag: e.tag, vr, value: dummyValue(vr) };
+    case 'U':
+      if (e.items) {
+        note(ctx, path, e.tag, r.name, 'kept', `${r.rule}; UIDs inside replaced`);
+        return { ...e, items: items(e, depth, path, 'normal', ctx) };
+      }
+      return remapUid(e, path, r.name, r.rule, ctx);
+    case 'K':
+      if (e.items) {
+        note(ctx, path, e.tag, r.name, 'kept', `${r.rule}; items de-identified`);
+        return { ...e, items: items(e, depth, path, 'normal', ctx) };
+      }
+      note(ctx, path, e.tag, r.name, 'kept', r.rule);
+      return e;
+    case 'C':
+      return clean(e, vr, depth, path, r.name, r.rule, ctx);
+  }
+}
+
+function items(e: DElement, depth: number, path: string, mode: Mode, ctx: Ctx): DElement[][] {
+  return (e.items ?? []).map((item, i) => processItem(item, depth + 1, `${path}[${i}].`, mode, ctx));
+}
+
+function remapUid(e: DElement, path: string, name: string | undefined, rule: string, ctx: Ctx): DElement {
+  if (ctx.profile.options.retainUids) {
+    note(ctx, path, e.tag, name, 'kept', `${rule}; Retain UIDs`);
+    return e;
+  }
+  const uids = decodeText(e.value ?? new Uint8Array(0), 'latin1')
+    .split('\\')
+    .map((u) => u.trim());
+  const mapped = uids.map((u) => (u ? ctx.uids.remap(u) : u)).join('\\');
+  note(ctx, path, e.tag, name, 'uid-remapped', rule);
+  return { tag: e.tag, vr: 'UI', value: encodeText('UI', mapped) };
+}
+
+function clean(e: DElement, vr: string, depth: number, path: string, name: string, rule: string, ctx: Ctx) {
+  if (e.items) {
+    note(ctx, path, e.tag, name, 'cleaned', `${rule}; items cleaned`);
+    return { ...e, items: items(e, depth, path, 'clean', ctx) };
+  }
+  if (vr === 'DA' || vr === 'DT') return dateValue(e, vr, path, name, rule, ctx);
+  if (vr === 'UI') return remapUid(e, path, name, rule, ctx);
+  if (FREE_TEXT_VRS.has(vr)) return cleanFreeText(e, vr, path, name, rule, ctx);
+  note(ctx, path, e.tag, name, 'kept', `${rule}; nothing to clean in ${vr}`);
+  return e;
+}
+
+function cleanFreeText(
+  e: DElement,
+  vr: string,
+  path: string,
+  name: string | undefined,
+  rule: string,
+  ctx: Ctx,
+) {
+  const before = decodeText(e.value ?? new Uint8Array(0), ctx.charset);
+  const after = vr === 'PN' && before ? 'ANONYMIZED' : cleanText(before, ctx.matchers());
+  if (after === before) {
+    note(ctx, path, e.tag, name, 'kept', `${rule}; nothing identifying found`);
+    return e;
+  }
+  note(ctx, path, e.tag, name, 'cleaned', rule);
+  return { tag: e.tag, vr, value: encodeText(vr, after, ctx.charset) };
+}
+
+function dateValue(
+  e: DElement,
+  vr: 'DA' | 'DT',
+  path: string,
+  name: string | undefined,
+  rule: string,
+  ctx: Ctx,
+) {
+  const days = ctx.dateShiftDays;
+  if (days === undefined) {
+    if (ctx.profile.options.retainLongitudinalFullDates) {
+      note(ctx, path, e.tag, name, 'kept', rule);
+      return e;
+    }
+    note(ctx, path, e.tag, name, 'dummy', `${rule}; no date option, dummy date`);
+    return { tag: e.tag, vr, value: dummyValue(vr) };
+  }
+  const before = decodeText(e.value ?? new Uint8Array(0), 'latin1');
+  note(ctx, path, e.tag, name, 'date-shifted', `${rule}; shifted by the patient's date offset`);
+  return { tag: e.tag, vr, value: encodeText(vr, shiftDateValue(vr, before, days)) };
+}
+
+/** Attributes Table E.1-1 does not list: kept, except inside sequences whose content must be replaced or cleaned. */
+function notListed(e: DElement, depth: number, path: string, mode: Mode, ctx: Ctx): DElement | undefined {
+  const vr = vrOf(e);
+  const why = 'not in Table E.1-1';
+  if (e.items) {
+    if (mode === 'normal') note(ctx, path, e.tag, undefined, 'kept', `${why}; items de-identified`);
+    return { ...e, items: items(e, depth, path, mode, ctx) };
+  }
+  if (mode === 'normal' || !e.value || e.value.length === 0) {
+    note(ctx, path, e.tag, undefined, 'kept', why);
+    return e;
+  }
+  if (vr === 'UI') return remapUid(e, path, undefined, `${why}; inside a replaced sequence`, ctx);
+  if (vr === 'DA' || vr === 'DT')
+    return dateValue(e, vr, path, undefined, `${why}; inside a ${mode} sequence`, ctx);
+  if (mode === 'strict' && TEXT_FOR_STRICT.has(vr)) {
+    note(ctx, path, e.tag, undefined, 'dummy', `${why}; inside a sequence the profile replaces (D)`);
+    return { tag: e.tag, vr, value: dummyValue(vr) };
+  }
+  if (mode === 'clean' && FREE_TEXT_VRS.has(vr))
+    return cleanFreeText(e, vr, path, undefined, `${why}; inside a cleaned sequence`, ctx);
+  note(ctx, path, e.tag, undefined, 'kept', why);
+  return e;
+}

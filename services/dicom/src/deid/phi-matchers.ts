@@ -1,0 +1,251 @@
+import type { PhiKind, PhiValues } from './phi-values.ts';
+
+/** Compiled searches for a set of PHI values: used to verify outputs and to clean free text. */
+export interface PhiMatchers {
+  /** Kinds whose values occur in `text` (text of a value of VR `vr`); never returns the value itself. */
+  find(text: string, vr: string): PhiKind[];
+  /** `text` with every occurrence replaced by `***`. */
+  redact(text: string): string;
+  empty: boolean;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const TITLES = new Set([
+  'MR',
+  'MRS',
+  'MS',
+  'MISS',
+  'DR',
+  'PROF',
+  'REV',
+  'JR',
+  'SR',
+  'II',
+  'III',
+  'IV',
+  'MD',
+  'PHD',
+  'ESQ',
+]);
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const NUM = (p: string) => `(?<![0-9])${p}(?![0-9])`;
+const WORD = (p: string) => `(?<![\\p{L}\\p{N}])${p}(?![\\p{L}\\p{N}])`;
+/** Spaces in a value may be any run of whitespace or PN separators in the output. */
+const flexSpaces = (s: string) => esc(s).replace(/\s+/g, '[\\s^]+');
+
+export function dateForms(da: string): string[] {
+  const y = da.slice(0, 4);
+  const mm = da.slice(4, 6);
+  const dd = da.slice(6, 8);
+  const m = String(Number(mm));
+  const d = String(Number(dd));
+  const month = MONTHS[Number(mm) - 1] ?? 'January';
+  const mon = month.slice(0, 3);
+  const forms = [
+    `${y}${mm}${dd}`,
+    `${y}-${mm}-${dd}`,
+    `${y}/${mm}/${dd}`,
+    `${y}.${mm}.${dd}`,
+    `${dd}/${mm}/${y}`,
+    `${mm}/${dd}/${y}`,
+    `${dd}.${mm}.${y}`,
+    `${dd}-${mm}-${y}`,
+    `${mm}-${dd}-${y}`,
+    `${d}/${m}/${y}`,
+    `${m}/${d}/${y}`,
+  ];
+  const words = [
+    `${d} ${month} ${y}`,
+    `${month} ${d}, ${y}`,
+    `${month} ${d} ${y}`,
+    `${d} ${mon} ${y}`,
+    `${mon} ${d}, ${y}`,
+    `${dd}-${mon}-${y}`,
+    `${d}-${mon}-${y}`,
+  ];
+  return [...new Set(forms.map((f) => NUM(esc(f)))), ...words.map((w) => WORD(flexSpaces(w)))];
+}
+
+function nameForms(pn: string): string[] {
+  const out: string[] = [];
+  for (const group of pn.split('=')) {
+    const [family = '', given = '', middle = '', prefix = '', suffix = ''] = group
+      .split('^')
+      .map((c) => c.trim());
+    const parts = [family, given, middle].filter(Boolean);
+    if (parts.length === 0) continue;
+    // Every order of the main components, with any separators: "Doe John", "John Doe", "DOE, JOHN Q".
+    // Titles around the name go with it ("Mrs. Jane Q Doe Jr."), so cleaning leaves no fragment behind.
+    const pre = prefix ? `(?:${esc(prefix)}[\\s^]+)?` : '';
+    const post = suffix ? `(?:[\\s,^]+${esc(suffix)})?` : '';
+    const orders = permutations(parts).map((p) => pre + p.map(esc).join('[\\s,^.]+') + post);
+    out.push(...orders.map(WORD));
+    if (prefix || suffix) out.push(WORD(esc(group)));
+    // A component on its own, when long enough not to match ordinary words by chance.
+    for (const c of [family, given, middle]) {
+      if (c.length >= 3 && !TITLES.has(c.toUpperCase().replace(/\./g, ''))) out.push(WORD(flexSpaces(c)));
+    }
+  }
+  return out;
+}
+
+function permutations<T>(xs: T[]): T[][] {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+function idForms(id: string): string[] {
+  if (id.length < 3) return [];
+  if (/^\d+$/.test(id)) return [NUM(esc(id))];
+  return [id.length >= 6 ? esc(id) : WORD(esc(id))];
+}
+
+function phoneForms(phone: string): string[] {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 7) return [];
+  // The local part (last 7 digits) with any punctuation between digits: "+1-555-123-4567" ~ "5551234567".
+  const tail = digits.slice(-7);
+  return [NUM(tail.split('').join('[\\s().+/-]{0,3}'))];
+}
+
+function addressForms(address: string): string[] {
+  const whole = address.trim();
+  const parts = whole
+    .split(/[\^,\n\r;]+/)
+    .map((p) => p.trim())
+    .filter((p) => p.length >= 6);
+  return [whole, ...parts].filter((p) => p.length >= 4).map((p) => WORD(flexSpaces(p)));
+}
+
+function textForms(s: string): string[] {
+  const t = s.trim();
+  if (t.length < 2) return [];
+  return [WORD(flexSpaces(t))];
+}
+
+const FORMS: Record<PhiKind, (v: string) => string[]> = {
+  names: nameForms,
+  ids: idForms,
+  dates: (d) => (/^\d{8}$/.test(d) ? dateForms(d) : textForms(d)),
+  eventDates: (d) => (/^\d{8}$/.test(d) ? dateForms(d) : textForms(d)),
+  addresses: addressForms,
+  phones: phoneForms,
+  uids: (u) => (u.length >= 8 ? [`(?<![0-9.])${esc(u)}(?![0-9])`] : []),
+  institutions: textForms,
+  devices: (d) => (d.length >= 3 ? [WORD(esc(d))] : []),
+  other: textForms,
+};
+
+/** Instances of one series share their PHI values: compiled matchers are reused (small LRU). */
+const cache = new Map<string, PhiMatchers>();
+const CACHE_SIZE = 32;
+
+export function compilePhiMatchers(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
+  const key = JSON.stringify([phi, kinds ?? null]);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const made = compile(phi, kinds);
+  cache.set(key, made);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return made;
+}
+
+/**
+ * Lower-case literals of which every written form of a value contains at least one: a cheap `includes` test
+ * that skips the regular expressions for the (usual) values that cannot match.
+ */
+function anchorsOf(kind: PhiKind, v: string): string[] {
+  const firstWords = (xs: string[]) => xs.map((x) => x.trim().split(/\s+/)[0]!.toLowerCase()).filter(Boolean);
+  switch (kind) {
+    case 'names':
+      return v
+        .split(/[=^]/)
+        .map((c) => c.trim().toLowerCase())
+        .filter(Boolean);
+    case 'dates':
+    case 'eventDates':
+      return /^\d{8}$/.test(v) ? [v.slice(0, 4)] : firstWords([v]);
+    case 'phones':
+      return [v.replace(/\D/g, '').slice(-1)];
+    case 'addresses':
+      return firstWords([v, ...v.split(/[\^,\n\r;]+/)]);
+    case 'ids':
+    case 'uids':
+      return [v.toLowerCase()];
+    default:
+      return firstWords([v]);
+  }
+}
+
+interface Entry {
+  kind: PhiKind;
+  anchors: string[];
+  re: RegExp;
+}
+
+function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
+  const entries: Entry[] = [];
+  for (const kind of kinds ?? (Object.keys(FORMS) as PhiKind[])) {
+    for (const v of new Set(phi[kind])) {
+      const patterns = [...new Set(FORMS[kind](v))];
+      if (!patterns.length) continue;
+      const source = patterns.join(SPLIT_MARK);
+      entries.push({ kind, anchors: anchorsOf(kind, v), re: new RegExp(source, 'iu') });
+    }
+  }
+  const hit = (e: Entry, lower: string) => e.anchors.some((a) => lower.includes(a));
+  // One literal alternation of all anchors rejects most values (numbers, codes) in a single test.
+  const anchorRe = (list: Entry[]) => {
+    const anchors = [...new Set(list.flatMap((e) => e.anchors))].filter(Boolean);
+    return anchors.length ? new RegExp(anchors.map(esc).join('|'), 'i') : undefined;
+  };
+  const anyAnchor = anchorRe(entries);
+  const uidEntries = entries.filter((e) => e.kind === 'uids');
+  const uidAnchor = anchorRe(uidEntries);
+  return {
+    empty: entries.length === 0,
+    find(text, vr) {
+      // Phone digits and IDs inside UIDs would be coincidences of the hash; UIDs are matched as UIDs.
+      const list = vr === 'UI' ? uidEntries : entries;
+      const gate = vr === 'UI' ? uidAnchor : anyAnchor;
+      if (!gate?.test(text)) return [];
+      const hits = new Set<PhiKind>();
+      const lower = text.toLowerCase();
+      for (const e of list) {
+        if (!hits.has(e.kind) && hit(e, lower) && e.re.test(text)) hits.add(e.kind);
+      }
+      return [...hits];
+    },
+    redact(text) {
+      if (!anyAnchor?.test(text)) return text;
+      const lower = text.toLowerCase();
+      const hitEntries = entries.filter((e) => hit(e, lower));
+      if (!hitEntries.length) return text;
+      // Longest forms first, in one pass, so "Mrs. Jane Doe Jr." goes whole before "Jane" could go alone.
+      const sources = hitEntries.flatMap((e) => e.re.source.split(SPLIT_MARK));
+      sources.sort((a, b) => b.length - a.length);
+      return text.replace(new RegExp(sources.join('|'), 'giu'), '***');
+    },
+  };
+}
+
+/** Joins the alternatives of one value's forms: an alternative that never matches, so it can be split on. */
+const SPLIT_MARK = '|(?:\u0000)|';
