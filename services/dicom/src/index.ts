@@ -1,5 +1,7 @@
 // Synthetic DICOM (fake but realistic PHI everywhere) for tests, demos and benchmarks.
 
+// PS3.15 de-identification and pseudonyms (deid owner).
+export * from './deid/index.ts';
 export { encodeRleFrame } from './frames/rle-encode.ts';
 export {
   type DicomJsonDataset,
@@ -16,6 +18,7 @@ export type { PixelDataInfo, PixelFrame } from './parse/pixel-layout.ts';
 export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './parse/transfer-syntax.ts';
 export { numberOf, numbersOf, readBytes, readNumbers, readStrings, stringOf } from './parse/values.ts';
 export { DatasetWalker } from './parse/walker.ts';
+export * from './pseudonym/index.ts';
 export { CT_IMAGE_STORAGE, type CtSeriesOptions, makeCtSeries } from './synthetic/ct-series.ts';
 export type { SyntheticSeries } from './synthetic/image-series.ts';
 export { MR_IMAGE_STORAGE, type MrSeriesOptions, makeMrSeries } from './synthetic/mr-series.ts';

@@ -8,7 +8,8 @@ import { BurnedInRiskError } from './errors.ts';
 import { compilePhiMatchers } from './phi-matchers.ts';
 import { maskPixelData } from './pixel-mask.ts';
 import type { DeidReport } from './report.ts';
-import { encodeText } from './text-values.ts';
+import { decodeText, encodeText } from './text-values.ts';
+import { deidentifiedUid } from './uid-remap.ts';
 import { type PhiFinding, ResidualPhiError, scanElements } from './verify.ts';
 
 export interface DeidentifyResult {
@@ -46,8 +47,13 @@ export function deidentify(input: Uint8Array, opts: DeidentifyInput): Deidentify
   const meta: DElement[] = [];
   for (const e of p.meta) {
     if (META_DROP.has(e.tag) || e.tag === 0x00020000) continue;
-    if (e.tag === 0x00020003 && result.sopInstanceUid !== undefined) {
-      meta.push({ tag: e.tag, vr: 'UI', value: encodeText('UI', result.sopInstanceUid) });
+    if (e.tag === 0x00020003) {
+      // An allow-list profile drops SOP Instance UID from the data set; the meta still needs one, never the original.
+      const original = decodeText(e.value ?? new Uint8Array(0), 'latin1');
+      const sop =
+        result.sopInstanceUid ??
+        (result.report.options.retainUids ? original : deidentifiedUid(params.secret, original));
+      meta.push({ tag: e.tag, vr: 'UI', value: encodeText('UI', sop) });
     } else if (e.tag === 0x00020012)
       meta.push({ tag: e.tag, vr: 'UI', value: encodeText('UI', IMPLEMENTATION_CLASS_UID) });
     else if (e.tag === 0x00020013)

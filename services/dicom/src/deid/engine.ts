@@ -15,7 +15,7 @@ import { compilePhiMatchers, type PhiMatchers } from './phi-matchers.ts';
 import type { PhiKind, PhiValues } from './phi-values.ts';
 import { type DeidProfile, resolveProfile } from './profiles.ts';
 import type { DeidReport, ReportEntry } from './report.ts';
-import { type Resolved, resolveStandard } from './rules.ts';
+import { type Resolved, repeatingGroup, resolveStandard } from './rules.ts';
 import { findSafePrivate, valueFitsSafeVr } from './safe-private.ts';
 import type { IodAttributeTypes } from './table-types.ts';
 import { type Charset, charsetOf, decodeText, dummyValue, encodeText } from './text-values.ts';
@@ -28,6 +28,7 @@ const PATIENT_ID = 0x00100020;
 const SOP_CLASS_UID = 0x00080016;
 const SOP_INSTANCE_UID = 0x00080018;
 const FREE_TEXT_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN', 'AE']);
+const BINARY_VRS = new Set(['OB', 'OW', 'OD', 'OF', 'OL', 'OV', 'UN']);
 const TEXT_FOR_STRICT = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN', 'AE', 'UR', 'AS', 'IS', 'DS']);
 
 export interface EngineResult {
@@ -277,7 +278,9 @@ function processItem(elements: DElement[], depth: number, prefix: string, mode: 
     if (depth === 0 && MARKING_TAGS.has(e.tag)) continue; // rewritten by the marking step
     if (group & 1) {
       creators ??= privateCreators(elements, ctx.charset);
-      const kept = privateElement(e, creators, ctx);
+      let kept = privateElement(e, creators, ctx);
+      if (kept && e.value && ctx.matchers().find(decodeText(e.value, ctx.charset), e.vr).length)
+        kept = undefined;
       if (kept) {
         out.push(e);
         keptCreators.add(((group << 16) | ((e.tag & 0xff00) >>> 8)) >>> 0);
@@ -378,8 +381,7 @@ function applyResolved(
         note(ctx, path, e.tag, r.name, 'kept', `${r.rule}; items de-identified`);
         return { ...e, items: items(e, depth, path, 'normal', ctx) };
       }
-      note(ctx, path, e.tag, r.name, 'kept', r.rule);
-      return e;
+      return keep(e, vr, path, r.name, r.rule, ctx);
     case 'C':
       return clean(e, vr, depth, path, r.name, r.rule, ctx);
   }
@@ -410,7 +412,37 @@ function clean(e: DElement, vr: string, depth: number, path: string, name: strin
   if (vr === 'DA' || vr === 'DT') return dateValue(e, vr, path, name, rule, ctx);
   if (vr === 'UI') return remapUid(e, path, name, rule, ctx);
   if (FREE_TEXT_VRS.has(vr)) return cleanFreeText(e, vr, path, name, rule, ctx);
-  note(ctx, path, e.tag, name, 'kept', `${rule}; nothing to clean in ${vr}`);
+  if (BINARY_VRS.has(vr) && !repeatingGroup(e.tag)) {
+    // An opaque blob (e.g. a maker note) cannot be cleaned; overlay and curve bitmaps carry no text.
+    note(ctx, path, e.tag, name, 'removed', `${rule}; binary value cannot be cleaned`);
+    return undefined;
+  }
+  return keep(e, vr, path, name, `${rule}; nothing to clean in ${vr}`, ctx);
+}
+
+/**
+ * Keeps a value, but never this object's own PHI: a kept text value (a standard attribute the table does not
+ * list, or one an option retains) that still contains the patient's name, IDs, dates… is cleaned anyway.
+ */
+function keep(
+  e: DElement,
+  vr: string,
+  path: string,
+  name: string | undefined,
+  rule: string,
+  ctx: Ctx,
+): DElement | undefined {
+  if ((FREE_TEXT_VRS.has(vr) || vr === 'CS') && e.value && e.value.length > 2) {
+    const text = decodeText(e.value, ctx.charset);
+    if (ctx.matchers().find(text, vr).length) {
+      if (vr === 'CS' || vr === 'AE' || vr === 'PN') {
+        note(ctx, path, e.tag, name, 'dummy', `${rule}; value held this object's PHI`);
+        return { tag: e.tag, vr, value: dummyValue(vr) };
+      }
+      return cleanFreeText(e, vr, path, name, `${rule}; value held this object's PHI`, ctx);
+    }
+  }
+  note(ctx, path, e.tag, name, 'kept', rule);
   return e;
 }
 
@@ -462,10 +494,11 @@ function notListed(e: DElement, depth: number, path: string, mode: Mode, ctx: Ct
     if (mode === 'normal') note(ctx, path, e.tag, undefined, 'kept', `${why}; items de-identified`);
     return { ...e, items: items(e, depth, path, mode, ctx) };
   }
-  if (mode === 'normal' || !e.value || e.value.length === 0) {
+  if (!e.value || e.value.length === 0) {
     note(ctx, path, e.tag, undefined, 'kept', why);
     return e;
   }
+  if (mode === 'normal') return keep(e, vr, path, undefined, why, ctx);
   if (vr === 'UI') return remapUid(e, path, undefined, `${why}; inside a replaced sequence`, ctx);
   if (vr === 'DA' || vr === 'DT')
     return dateValue(e, vr, path, undefined, `${why}; inside a ${mode} sequence`, ctx);
@@ -475,6 +508,5 @@ function notListed(e: DElement, depth: number, path: string, mode: Mode, ctx: Ct
   }
   if (mode === 'clean' && FREE_TEXT_VRS.has(vr))
     return cleanFreeText(e, vr, path, undefined, `${why}; inside a cleaned sequence`, ctx);
-  note(ctx, path, e.tag, undefined, 'kept', why);
-  return e;
+  return keep(e, vr, path, undefined, why, ctx);
 }

@@ -56,7 +56,9 @@ export function valueFitsSafeVr(vr: SafePrivateAttribute['vr'], value: Uint8Arra
         text(),
       );
     case 'CS':
-      return value.length <= 64 && /^[A-Z0-9 _\\]*$/.test(text());
+      return text()
+        .split('\\')
+        .every((v) => v.length <= 16 && /^[A-Z0-9 _]*$/.test(v));
     case 'FL':
       return value.length % 4 === 0;
     case 'FD':

@@ -61,3 +61,8 @@ export class UidRemapper {
 }
 
 const remappers = new Map<string, UidRemapper>();
+
+/** The de-identified UID for an original UID under this site secret (what `deidentify` writes). */
+export function deidentifiedUid(secret: string | Uint8Array, uid: string): string {
+  return UidRemapper.for(secret).remap(uid);
+}

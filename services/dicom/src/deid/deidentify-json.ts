@@ -1,0 +1,37 @@
+import type { DElement } from './binary/element.ts';
+import { type DeidentifyInput, deidentifyInputSchema } from './deidentify-options.ts';
+import { runEngine } from './engine.ts';
+import { elementsToJson, type JsonDataset, jsonToElements } from './json-elements.ts';
+import { compilePhiMatchers } from './phi-matchers.ts';
+import type { DeidReport } from './report.ts';
+import { type PhiFinding, ResidualPhiError, scanElements } from './verify.ts';
+
+export interface DeidentifyJsonResult {
+  dataset: JsonDataset;
+  report: DeidReport;
+}
+
+/**
+ * De-identifies a DICOM JSON data set (the WADO-RS /metadata form) with the same profile rules as
+ * `deidentify`, so metadata can be served de-identified from the index without reading files. BulkDataURIs
+ * of attributes the profile keeps unchanged (pixel data) are kept; the caller must make sure those URIs
+ * themselves point at de-identified resources and carry no original UIDs.
+ */
+export function deidentifyJson(dataset: JsonDataset, opts: DeidentifyInput): DeidentifyJsonResult {
+  const params = deidentifyInputSchema.parse(opts);
+  const bulk = new WeakMap<DElement, string>();
+  const elements = jsonToElements(dataset, bulk);
+  // DICOM JSON text is UTF-8 (PS3.18 F.2); tell the engine so cleaning decodes it right.
+  const charset = elements.find((e) => e.tag === 0x00080005);
+  if (!charset) elements.unshift({ tag: 0x00080005, vr: 'CS', value: Buffer.from('ISO_IR 192') });
+  const result = runEngine(elements, params, 'application/dicom+json');
+  if (params.verify) {
+    const matchers = compilePhiMatchers(result.mustNotKeep);
+    const findings: PhiFinding[] = [];
+    if (!matchers.empty) scanElements(result.dataset, '', matchers, findings);
+    if (findings.length) throw new ResidualPhiError(findings);
+    result.report.verified = true;
+  }
+  const out = result.dataset.filter((e) => charset || e.tag !== 0x00080005);
+  return { dataset: elementsToJson(out, bulk), report: result.report };
+}

@@ -1,0 +1,9 @@
+export {
+  isOwnPseudonym,
+  PSEUDONYM_KINDS,
+  type PseudonymKind,
+  pseudonymInputSchema,
+  pseudonymize,
+  pseudonymPattern,
+  pseudonymSchema,
+} from './pseudonymize.ts';
