@@ -1,0 +1,285 @@
+import {
+  type AnyEnvelope,
+  authenticateEnvelope,
+  type CloudToSiteType,
+  createWelcome,
+  encodeFrame,
+  type HandshakeHello,
+  type HandshakeWelcome,
+  parseFrame,
+  type RejectReason,
+  SITE_ID_PATTERN,
+  sealEnvelope,
+  verifyHello,
+  verifyProof,
+} from '@annex/protocol';
+import type { WebSocket } from 'ws';
+import { applyBatch } from '../inbox/apply-batch.ts';
+import { countRejections } from '../inbox/rejections.ts';
+import { acknowledgeCommands, pendingCommands } from '../outbox/repository.ts';
+import { forHubSite } from '../sites/repository.ts';
+import type { SyncHub } from './sync-hub.ts';
+
+/** WebSocket close codes the hub uses (4000-4999 are for applications). */
+export const CLOSE = {
+  replaced: 4000,
+  handshakeFailed: 4001,
+  handshakeTimeout: 4002,
+  keyRevoked: 4003,
+  internal: 1011,
+} as const;
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const UNKNOWN_SITE = '-';
+
+type Counts = Map<RejectReason, { count: number; alarms: number }>;
+
+/**
+ * One site connection: handshake (hello → welcome → proof), then verified frames applied in
+ * batches, strictly one batch at a time, with an ack after each; commands sent in order.
+ */
+export class SiteSession {
+  state: 'hello' | 'proof' | 'open' | 'closed' = 'hello';
+  siteId: string | undefined;
+  kid: string | undefined;
+  readonly connectedAt = new Date();
+  private hello: HandshakeHello | undefined;
+  private welcome: HandshakeWelcome | undefined;
+  private readonly inbound: unknown[] = [];
+  private pumping = false;
+  private commandsSentUpTo = 0;
+  private sendingCommands = false;
+  private commandsAgain = false;
+  private lastResend = { from: 0, at: 0 };
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly hub: SyncHub,
+    private readonly socket: WebSocket,
+  ) {
+    socket.on('message', (data: Buffer) => this.onFrame(data));
+    socket.on('close', () => this.onClosed());
+    socket.on('error', () => this.close(CLOSE.internal, 'socket error'));
+    this.timer = setTimeout(() => {
+      if (this.state !== 'open') this.close(CLOSE.handshakeTimeout, 'handshake timeout');
+    }, HANDSHAKE_TIMEOUT_MS);
+    this.timer.unref();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      this.socket.terminate();
+    }
+  }
+
+  /** New commands were queued for this site. */
+  notifyCommands(): void {
+    if (this.state === 'open') void this.sendCommands();
+  }
+
+  private onClosed(): void {
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    this.hub.detach(this);
+  }
+
+  private onFrame(data: Buffer): void {
+    if (this.state === 'closed') return;
+    const parsed = parseFrame(data, this.hub.maxFrameBytes);
+    if (!parsed.ok) {
+      void this.record(new Map([[parsed.reason, { count: 1, alarms: parsed.alarm ? 1 : 0 }]]));
+      if (this.state !== 'open') this.close(CLOSE.handshakeFailed, parsed.reason);
+      return;
+    }
+    this.inbound.push(parsed.value);
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.inbound.length > 0 && this.state !== 'closed') {
+        if (this.state === 'hello') await this.onHello(this.inbound.shift());
+        else if (this.state === 'proof') await this.onProof(this.inbound.shift());
+        else await this.onEnvelopes(this.inbound.splice(0, this.hub.batchSize));
+      }
+    } catch (err) {
+      this.hub.log.error({ err, siteId: this.siteId }, 'sync session failed; closing');
+      this.close(CLOSE.internal, 'internal error');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async onHello(frame: unknown): Promise<void> {
+    const claimed = (frame as { siteId?: unknown } | null)?.siteId;
+    const siteId = typeof claimed === 'string' && SITE_ID_PATTERN.test(claimed) ? claimed : undefined;
+    // Always fresh at handshake, so a key registered or rotated a moment ago works at once.
+    if (siteId) {
+      this.hub.keys.invalidate(siteId);
+      await this.hub.keys.load(siteId);
+    }
+    const result = verifyHello(frame, {
+      keys: this.hub.keys.lookup,
+      now: Date.now(),
+      skewMs: this.hub.skewMs,
+    });
+    const site = siteId ? await forHubSite(this.hub.prisma, siteId) : null;
+    if (!result.ok || !site) {
+      const reason = result.ok ? 'UNKNOWN_KEY' : result.reason;
+      await this.record(
+        new Map([[reason, { count: 1, alarms: result.ok ? 0 : result.alarm ? 1 : 0 }]]),
+        site?.id,
+      );
+      this.hub.metrics.connections.inc({ event: 'handshake_failed' });
+      this.close(CLOSE.handshakeFailed, reason);
+      return;
+    }
+    this.hello = result.hello;
+    this.welcome = createWelcome(result.hello, this.hub.signer, Number(site.s2cAppliedSeq));
+    this.state = 'proof';
+    this.socket.send(JSON.stringify(this.welcome));
+  }
+
+  private async onProof(frame: unknown): Promise<void> {
+    const result = verifyProof(frame, this.hello!, this.welcome!, {
+      keys: this.hub.keys.lookup,
+      now: Date.now(),
+      skewMs: this.hub.skewMs,
+    });
+    if (!result.ok) {
+      await this.record(
+        new Map([[result.reason, { count: 1, alarms: result.alarm ? 1 : 0 }]]),
+        this.hello!.siteId,
+      );
+      this.hub.metrics.connections.inc({ event: 'handshake_failed' });
+      this.close(CLOSE.handshakeFailed, result.reason);
+      return;
+    }
+    this.siteId = result.siteId;
+    this.kid = result.kid;
+    this.state = 'open';
+    clearTimeout(this.timer);
+    this.hub.adopt(this);
+    await this.hub.prisma.site.update({
+      where: { id: result.siteId },
+      data: { lastConnectedAt: new Date() },
+    });
+    await acknowledgeCommands(this.hub.prisma, result.siteId, result.lastAppliedSeq);
+    this.commandsSentUpTo = result.lastAppliedSeq;
+    void this.sendCommands();
+  }
+
+  private async onEnvelopes(frames: unknown[]): Promise<void> {
+    const siteId = this.siteId!;
+    if (this.hub.keys.stale(siteId)) await this.hub.keys.load(siteId);
+    const now = Date.now();
+    const counts: Counts = new Map();
+    const note = (reason: RejectReason, alarm: boolean) => {
+      const c = counts.get(reason) ?? { count: 0, alarms: 0 };
+      c.count++;
+      if (alarm) c.alarms++;
+      counts.set(reason, c);
+    };
+    const sequenced: AnyEnvelope[] = [];
+    for (const frame of frames) {
+      const r = authenticateEnvelope(frame, {
+        expectedDir: 's2c',
+        expectedSiteId: siteId,
+        keys: this.hub.keys.lookup,
+        now,
+        skewMs: this.hub.skewMs,
+      });
+      if (!r.ok) {
+        note(r.reason, r.alarm);
+        if (r.alarm) this.hub.log.warn({ siteId, reason: r.reason, detail: r.detail }, 'sync alarm');
+        continue;
+      }
+      const env = r.envelope;
+      if (env.type === 'sync.ack') await acknowledgeCommands(this.hub.prisma, siteId, env.body.upToSeq);
+      else if (env.type === 'sync.resend') {
+        this.commandsSentUpTo = Math.min(this.commandsSentUpTo, env.body.fromSeq - 1);
+        void this.sendCommands();
+      } else sequenced.push(env);
+    }
+    if (sequenced.length > 0) {
+      const outcome = await applyBatch(this.hub.prisma, this.hub.handlers, siteId, sequenced);
+      for (const r of outcome.rejected) note(r.reason, false);
+      for (const env of outcome.applied) this.hub.metrics.applied.inc({ type: env.type });
+      this.hub.rate.add(outcome.applied.length);
+      this.sendControl('sync.ack', { upToSeq: outcome.appliedUpTo });
+      const from = outcome.resendFrom;
+      if (from !== null && (from !== this.lastResend.from || now - this.lastResend.at > 1000)) {
+        this.lastResend = { from, at: now };
+        this.sendControl('sync.resend', { fromSeq: from });
+      }
+    }
+    if (counts.size > 0) await this.record(counts, siteId);
+  }
+
+  private sendControl(
+    type: 'sync.ack' | 'sync.resend',
+    body: { upToSeq: number } | { fromSeq: number },
+  ): void {
+    if (this.state !== 'open') return;
+    const env = sealEnvelope(
+      { type, body: body as never, siteId: this.siteId!, dir: 'c2s', seq: 0, kid: this.hub.signer.kid },
+      this.hub.signer.privateKey,
+    );
+    this.socket.send(encodeFrame(env as AnyEnvelope));
+  }
+
+  private async sendCommands(): Promise<void> {
+    if (this.sendingCommands) {
+      this.commandsAgain = true;
+      return;
+    }
+    this.sendingCommands = true;
+    try {
+      do {
+        this.commandsAgain = false;
+        const pending = await pendingCommands(this.hub.prisma, this.siteId!, this.commandsSentUpTo);
+        for (const cmd of pending) {
+          if (this.state !== 'open') return;
+          const env = sealEnvelope(
+            {
+              type: cmd.type as CloudToSiteType,
+              body: cmd.body as never,
+              siteId: this.siteId!,
+              dir: 'c2s',
+              seq: Number(cmd.seq),
+              kid: this.hub.signer.kid,
+            },
+            this.hub.signer.privateKey,
+          );
+          this.socket.send(encodeFrame(env as AnyEnvelope));
+          this.commandsSentUpTo = Number(cmd.seq);
+          this.hub.metrics.commandsSent.inc();
+        }
+        if (pending.length === 1000) this.commandsAgain = true;
+      } while (this.commandsAgain && this.state === 'open');
+    } catch (err) {
+      this.hub.log.error({ err, siteId: this.siteId }, 'sending commands failed');
+    } finally {
+      this.sendingCommands = false;
+    }
+  }
+
+  private async record(counts: Counts, siteId?: string): Promise<void> {
+    for (const [reason, c] of counts) {
+      this.hub.metrics.rejections.inc({ reason }, c.count);
+      if (c.alarms) this.hub.metrics.alarms.inc({ reason }, c.alarms);
+    }
+    try {
+      await countRejections(this.hub.prisma, siteId ?? UNKNOWN_SITE, counts);
+    } catch (err) {
+      this.hub.log.error({ err }, 'could not persist rejection counts');
+    }
+  }
+}
