@@ -1,8 +1,16 @@
-// Synthetic DICOM (fake but realistic PHI everywhere) for tests, demos and benchmarks.
+// Public surface of @annex/dicom. Exports stay sorted by path (biome): synthetic/ is the seeded test-data
+// generator, parse/ the zero-copy Part-10 parser, frames/ pixel data access, decoding and rendering.
 
 // PS3.15 de-identification and pseudonyms (deid owner).
 export * from './deid/index.ts';
+export { initCodecs } from './frames/codecs.ts';
+export { canDecode, decodeFrame, decodeFrameSync } from './frames/decode-frame.ts';
+export type { DecodedFrame } from './frames/decoded-frame.ts';
+export { getFrame } from './frames/get-frame.ts';
+export { RENDERED_CONTENT_TYPE, type RenderOptions, renderFrame, toGrey8 } from './frames/render-frame.ts';
+export { decodeRleFrame } from './frames/rle-decode.ts';
 export { encodeRleFrame } from './frames/rle-encode.ts';
+export { windowLinear } from './frames/voi-lut.ts';
 export {
   type DicomJsonDataset,
   type DicomJsonElement,
@@ -11,7 +19,6 @@ export {
 } from './parse/dicom-json.ts';
 export { lookupTag, tagHex, tagName } from './parse/dictionary.ts';
 export type { ByteContext, DicomDataset, DicomElement, Span } from './parse/element.ts';
-// Fast Part-10 parsing (no pixel copies), index attributes, DICOM JSON.
 export { DicomParseError, type DicomParseErrorCode } from './parse/errors.ts';
 export { type IndexAttributes, type ParsedInstance, parseInstance } from './parse/parse-instance.ts';
 export type { PixelDataInfo, PixelFrame } from './parse/pixel-layout.ts';
