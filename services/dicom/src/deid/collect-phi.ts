@@ -21,7 +21,8 @@ const ID_TAGS = new Set([
   0x00120040, // Clinical Trial Subject ID
   0x00120042, // Clinical Trial Subject Reading ID
 ]);
-const PATIENT_DATE_TAGS = new Set([0x00100030, 0x00101001 /* handled as PN */, 0x00400244 /* PPS start */]);
+/** Dates of the person (birth, death), as opposed to event dates (study, series…) that options may keep. */
+const PATIENT_DATE_TAGS = new Set([0x00100030, 0x00102297 /* Patient Death Date in Institution */]);
 const ADDRESS_TAGS = new Set([0x00101040, 0x00080081, 0x00401102, 0x00380300]);
 const PHONE_TAGS = new Set([0x00102154, 0x00080094, 0x00401103, 0x00102155, 0x00401104]);
 const INSTITUTION_TAGS = new Set([0x00080080, 0x00081040]);

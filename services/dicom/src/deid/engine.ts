@@ -97,7 +97,9 @@ export function runEngine(
     conversionType: text(0x00080064),
   });
 
-  const originalPhi = withoutOwnValues(collectPhiFromElements(dataset), params, dateShiftDays === 0);
+  const keptKinds = keptPhiKinds(profile);
+  const mustNotKeep = withoutOwnValues(collectPhiFromElements(dataset), params, dateShiftDays === 0);
+  for (const k of keptKinds) mustNotKeep[k] = [];
   let matchers: PhiMatchers | undefined;
   const ctx: Ctx = {
     profile,
@@ -110,7 +112,7 @@ export function runEngine(
     patientPseudonym,
     dateShiftDays,
     matchers: () => {
-      matchers ??= compilePhiMatchers(originalPhi);
+      matchers ??= compilePhiMatchers(mustNotKeep);
       return matchers;
     },
   };
@@ -151,9 +153,6 @@ export function runEngine(
   out.sort((a, b) => a.tag - b.tag);
 
   const newSop = out.find((e) => e.tag === SOP_INSTANCE_UID)?.value;
-  const keptKinds = keptPhiKinds(profile);
-  const mustNotKeep = { ...originalPhi };
-  for (const k of keptKinds) mustNotKeep[k] = [];
   const counts = Object.fromEntries(
     [
       'removed',
@@ -302,7 +301,7 @@ function processItem(elements: DElement[], depth: number, prefix: string, mode: 
       note(ctx, path, e.tag, 'PixelData', 'kept', 'pixel data passed through unchanged');
       continue;
     }
-    const r = resolveStandard(e.tag, ctx.profile.options, ctx.iod, depth);
+    const r = resolveStandard(e.tag, ctx.profile.options, ctx.iod, depth, e.items !== undefined);
     const replaced = r ? applyResolved(e, r, depth, path, ctx) : notListed(e, depth, path, mode, ctx);
     if (replaced) out.push(replaced);
   }

@@ -70,6 +70,7 @@ export function resolveStandard(
   options: DeidOptions,
   iod: IodAttributeTypes | undefined,
   depth: number,
+  isSequence = false,
 ): Resolved | undefined {
   let row = exact.get(tag);
   let extended = false;
@@ -93,7 +94,10 @@ export function resolveStandard(
     };
   }
   const type = depth === 0 && iod ? (iod.types[tagKey(tag)] ?? '3') : undefined;
-  const code = combined(applied.code, type);
+  // A sequence of unknown type is neither emptied nor removed (either can break the IOD): its items are kept
+  // and get the profile applied with their text replaced (D).
+  const code =
+    type === undefined && isSequence ? (applied.code === 'X/Z/U*' ? 'U' : 'D') : combined(applied.code, type);
   const typeWhy = type === undefined ? 'IOD type unknown' : `Type ${type} in ${iod!.iod}`;
   return { code, rule: `${RULE_SOURCE} ${applied.why} -> ${code} (${typeWhy})`, name: row.name };
 }
