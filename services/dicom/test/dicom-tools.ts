@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dcmjs } from '../src/synthetic/dcmjs-module.ts';
@@ -47,4 +47,19 @@ export function relabelTransferSyntax(file: Buffer, transferSyntaxUid: string): 
   meta['00020010'] = { vr: 'UI', Value: [transferSyntaxUid] };
   const header = Buffer.from(new dcmjs.data.DicomDict(meta).write());
   return Buffer.concat([header, file.subarray(metaEnd)]);
+}
+
+/** Runs a dcmtk converter (`tool [args] in out`) on a buffer and returns the file it wrote. */
+export function convertWith(tool: string, args: string[], file: Buffer): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'annex-dicom-'));
+  try {
+    const input = join(dir, 'in.dcm');
+    const output = join(dir, 'out.dcm');
+    writeFileSync(input, file);
+    const result = spawnSync(tool, [...args, input, output], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${tool} failed: ${result.stderr}`);
+    return readFileSync(output);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

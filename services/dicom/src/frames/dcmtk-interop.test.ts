@@ -1,0 +1,69 @@
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { convertWith } from '../../test/dicom-tools.ts';
+import { parseInstance } from '../parse/parse-instance.ts';
+import { TransferSyntax } from '../parse/transfer-syntax.ts';
+import { makeCtSeries } from '../synthetic/ct-series.ts';
+import { makeMultiframe } from '../synthetic/multiframe.ts';
+import { decodeFrame } from './decode-frame.ts';
+import { renderFrame } from './render-frame.ts';
+
+// dcmtk is an independent reader and writer: files it writes must parse and decode to our pixels, and our
+// compressed files must decode in dcmtk to the same pixels.
+const SIZE = 64;
+const ct = makeCtSeries({ slices: 2, rows: SIZE, cols: SIZE, pixelSpacing: 6, seed: 'dcmtk' });
+const pixelsOf = async (file: Buffer, frame = 0) => {
+  const decoded = await decodeFrame(parseInstance(file), frame);
+  return Buffer.from(decoded.pixels.buffer, decoded.pixels.byteOffset, decoded.pixels.byteLength);
+};
+
+describe('interoperability with dcmtk', () => {
+  it.each([
+    ['explicit VR big endian', '+tb', TransferSyntax.ExplicitVRBigEndian],
+    ['implicit VR little endian', '+ti', TransferSyntax.ImplicitVRLittleEndian],
+    ['deflated explicit VR little endian', '+td', TransferSyntax.DeflatedExplicitVRLittleEndian],
+  ])('reads %s written by dcmconv', async (_name, flag, uid) => {
+    const converted = convertWith('dcmconv', [flag], ct.files[1]!);
+    const parsed = parseInstance(converted);
+    expect(parsed.transferSyntaxUid).toBe(uid);
+    expect(parsed.patientId).toBe(ct.study.patient.id);
+    expect(parsed.imagePositionPatient).toEqual(parseInstance(ct.files[1]!).imagePositionPatient);
+    expect((await pixelsOf(converted)).equals(await pixelsOf(ct.files[1]!))).toBe(true);
+  });
+
+  it.each([
+    ['RLE (dcmcrle)', 'dcmcrle', [] as string[], TransferSyntax.RLELossless],
+    ['JPEG lossless SV1 (dcmcjpeg)', 'dcmcjpeg', ['+e1'], TransferSyntax.JPEGLosslessSV1],
+    ['JPEG-LS lossless (dcmcjpls)', 'dcmcjpls', ['+el'], TransferSyntax.JPEGLSLossless],
+  ])('decodes %s compressed by dcmtk to the original pixels', async (_name, tool, args, uid) => {
+    const mf = makeMultiframe({ frames: 3, rows: SIZE, cols: SIZE, seed: 'dcmtk' });
+    const compressed = convertWith(tool, args, mf.files[0]!);
+    const parsed = parseInstance(compressed);
+    expect(parsed.transferSyntaxUid).toBe(uid);
+    expect(parsed.pixelData!.frames).toHaveLength(3);
+    for (let k = 0; k < 3; k++)
+      expect((await pixelsOf(compressed, k)).equals(await pixelsOf(mf.files[0]!, k))).toBe(true);
+  });
+
+  it('writes RLE that dcmdrle decompresses to the same pixels', async () => {
+    const rle = makeMultiframe({ frames: 3, rows: SIZE, cols: SIZE, seed: 'dcmtk', transferSyntax: 'rle' });
+    const native = makeMultiframe({ frames: 3, rows: SIZE, cols: SIZE, seed: 'dcmtk' });
+    const decompressed = convertWith('dcmdrle', [], rle.files[0]!);
+    expect(parseInstance(decompressed).transferSyntaxUid).toBe(TransferSyntax.ExplicitVRLittleEndian);
+    for (let k = 0; k < 3; k++)
+      expect((await pixelsOf(decompressed, k)).equals(await pixelsOf(native.files[0]!, k))).toBe(true);
+  });
+
+  it('renders the same grey levels as dcm2pnm for the same window', async () => {
+    const pgm = convertWith('dcm2pnm', ['+Ww', '40', '400', '+op'], ct.files[1]!);
+    // Binary PGM: "P5\n64 64\n255\n" then one byte per pixel.
+    const header = pgm.toString('latin1', 0, 20).match(/^P5\s+(\d+)\s+(\d+)\s+255\s/)!;
+    const theirs = pgm.subarray(header[0].length);
+    const ours = PNG.sync.read(
+      renderFrame(await decodeFrame(parseInstance(ct.files[1]!), 0), { windowCenter: 40, windowWidth: 400 }),
+    );
+    let worst = 0;
+    for (let i = 0; i < SIZE * SIZE; i++) worst = Math.max(worst, Math.abs(ours.data[i * 4]! - theirs[i]!));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
