@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import { reapOrphansHandler, seriesIndexedHandler } from '../modules/ingest/jobs.ts';
+import { JobName } from './names.ts';
+import type { JobHandlers } from './queues.ts';
+
+/** Every job's handler, one line each; the type makes a missing one a compile error. */
+export function createJobHandlers(app: FastifyInstance): JobHandlers {
+  return {
+    [JobName.SeriesIndexed]: seriesIndexedHandler(app),
+    [JobName.ReapOrphans]: reapOrphansHandler(app),
+  };
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { PrismaClient } from '../../db.ts';
+import type { Queues } from '../../jobs/queues.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { type IngestMetrics, ingestMetrics } from './metrics.ts';
+import { createIngestRepository, type IngestRepository, type KnownSeries } from './repository.ts';
+import { createSeriesFollowUp, type SeriesFollowUp } from './series-follow-up.ts';
+
+/** Points of the pipeline, in order; tests and the crash harness can stop a process at each. */
+export type IngestPoint = 'parsed' | 'pending-written' | 'object-stored' | 'indexed';
+
+export interface IngestLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** What the pipeline runs on. One per process (shared by all three doors), made once per app. */
+export interface IngestContext {
+  repository: IngestRepository;
+  storage: ObjectStore;
+  metrics: IngestMetrics;
+  followUp: SeriesFollowUp;
+  log: IngestLogger;
+  instanceMaxBytes: number;
+  /** SeriesInstanceUID → database ids, so the hot path skips the hierarchy upserts. */
+  knownSeries: Map<string, KnownSeries>;
+  probe?: (point: IngestPoint) => void | Promise<void>;
+}
+
+export interface IngestDeps {
+  prisma: PrismaClient;
+  storage: ObjectStore;
+  queues: Queues;
+  registry: Registry;
+  log: IngestLogger;
+  instanceMaxBytes: number;
+  followUpWindowMs?: number;
+  probe?: IngestContext['probe'];
+}
+
+export function createIngestContext(deps: IngestDeps): IngestContext {
+  return {
+    repository: createIngestRepository(deps.prisma),
+    storage: deps.storage,
+    metrics: ingestMetrics(deps.registry),
+    followUp: createSeriesFollowUp(deps.queues, deps.log, deps.followUpWindowMs),
+    log: deps.log,
+    instanceMaxBytes: deps.instanceMaxBytes,
+    knownSeries: new Map(),
+    ...(deps.probe ? { probe: deps.probe } : {}),
+  };
+}
+
+const byApp = new WeakMap<FastifyInstance, IngestContext>();
+
+/** The app's ingest context (made on first use, so DIMSE, STOW and uploads share caches and debouncing). */
+export function ingestContextOf(app: FastifyInstance): IngestContext {
+  let ctx = byApp.get(app);
+  if (!ctx) {
+    ctx = createIngestContext({
+      prisma: app.prisma,
+      storage: app.storage,
+      queues: app.queues,
+      registry: app.metrics,
+      log: app.log.child({ module: 'ingest' }),
+      instanceMaxBytes: app.config.INSTANCE_MAX_BYTES,
+    });
+    byApp.set(app, ctx);
+  }
+  return ctx;
+}

@@ -1,0 +1,45 @@
+import { type ConnectionOptions, Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { JobName, QueueName } from '../../jobs/names.ts';
+import type { JobHandler } from '../../jobs/queues.ts';
+import { ingestContextOf } from './context.ts';
+import { reapOrphans } from './reaper.ts';
+
+/** Follow-up after instances of a series were indexed. Routing, tasks and sync hook in here. */
+export function seriesIndexedHandler(app: FastifyInstance): JobHandler<JobName.SeriesIndexed> {
+  return async ({ seriesId }) => {
+    const instances = await app.prisma.instance.count({ where: { seriesRef: seriesId } });
+    app.log.debug({ seriesId, instances }, 'series indexed');
+  };
+}
+
+export function reapOrphansHandler(app: FastifyInstance): JobHandler<JobName.ReapOrphans> {
+  return async () => {
+    const ctx = ingestContextOf(app);
+    await reapOrphans(
+      { repository: ctx.repository, storage: ctx.storage, log: ctx.log },
+      app.config.ORPHAN_GRACE_SECONDS,
+    );
+  };
+}
+
+/**
+ * Makes the orphan reaper a BullMQ job scheduler (idempotent: every worker process may call it;
+ * the scheduler id is fixed, so there is one schedule per queue prefix).
+ */
+export async function scheduleOrphanReaper(
+  connection: ConnectionOptions,
+  prefix: string,
+  everyMs = 15 * 60_000,
+) {
+  const queue = new Queue(QueueName.Maintenance, { connection, prefix });
+  try {
+    await queue.upsertJobScheduler(
+      JobName.ReapOrphans,
+      { every: everyMs },
+      { name: JobName.ReapOrphans, data: {} },
+    );
+  } finally {
+    await queue.close();
+  }
+}
