@@ -1,4 +1,6 @@
-import { type DElement, PIXEL_DATA } from './binary/element.ts';
+import { decodeRleFrame } from '../frames/rle-decode.ts';
+import { encodeRleFrame } from '../frames/rle-encode.ts';
+import { type DElement, ITEM, PIXEL_DATA, SEQ_END } from './binary/element.ts';
 import { TS } from './binary/read-part10.ts';
 import type { BurnedInRisk } from './burned-in.ts';
 import type { MaskTemplate } from './deidentify-options.ts';
@@ -26,9 +28,9 @@ export function findMaskTemplate(templates: readonly MaskTemplate[], key: MaskKe
 }
 
 /**
- * Blanks the template's rectangles in every frame of native (uncompressed) pixel data, returning the new
- * Pixel Data element, or undefined when no template fits. Compressed pixel data is refused with a reason:
- * there is no codec here to decode and re-encode it without loss.
+ * Blanks the template's rectangles in every frame of native (uncompressed) or RLE pixel data (decoded and
+ * re-encoded losslessly), returning the new Pixel Data element, or undefined when no template fits. Other
+ * compressed pixel data is refused with a reason: there is no encoder here to re-encode it.
  */
 export function maskPixelData(
   dataset: DElement[],
@@ -57,39 +59,103 @@ export function maskPixelData(
   if (!template) return undefined;
   const pixel = get(PIXEL_DATA);
   if (!pixel) return undefined;
-  if (pixel.encapsulated || transferSyntaxUid === TS.rle) {
+  const rle = transferSyntaxUid === TS.rle;
+  if (pixel.encapsulated && !rle) {
     throw new PixelMaskingUnsupportedError(
-      `transfer syntax ${transferSyntaxUid} is compressed and no codec is available`,
+      `transfer syntax ${transferSyntaxUid} is compressed and has no lossless encoder here`,
     );
   }
   const bitsAllocated = us(0x00280100) ?? 16;
   if (bitsAllocated % 8 !== 0)
     throw new PixelMaskingUnsupportedError(`${bitsAllocated}-bit pixels are not supported`);
   const samples = us(0x00280002) ?? 1;
-  const planar = us(0x00280006) ?? 0;
-  const frames = Number.parseInt(str(0x00280008) ?? '1', 10) || 1;
+  // RLE frames decode to interleaved samples; native data follows Planar Configuration.
+  const planar = rle ? 0 : (us(0x00280006) ?? 0);
+  const frameCount = Number.parseInt(str(0x00280008) ?? '1', 10) || 1;
   const bytesPerSample = bitsAllocated / 8;
   const frameBytes = rows * columns * samples * bytesPerSample;
-  const src = pixel.value ?? new Uint8Array(0);
-  if (src.length < frameBytes * frames)
-    throw new PixelMaskingUnsupportedError('pixel data is shorter than its attributes say');
-  const out = Uint8Array.from(src);
-  for (let f = 0; f < frames; f++) {
+  const geometry = { rows, columns, bitsAllocated, samplesPerPixel: samples };
+  let frames: Uint8Array[];
+  if (rle) {
+    const fragments = encapsulatedItems(pixel.encapsulated ?? new Uint8Array(0)).slice(1);
+    if (fragments.length !== frameCount) {
+      throw new PixelMaskingUnsupportedError('RLE pixel data does not hold one fragment per frame');
+    }
+    frames = fragments.map((f) => decodeRleFrame(f, geometry));
+  } else {
+    const src = pixel.value ?? new Uint8Array(0);
+    if (src.length < frameBytes * frameCount) {
+      throw new PixelMaskingUnsupportedError('pixel data is shorter than its attributes say');
+    }
+    const copy = Uint8Array.from(src);
+    frames = Array.from({ length: frameCount }, (_, f) =>
+      copy.subarray(f * frameBytes, (f + 1) * frameBytes),
+    );
+  }
+  for (const frame of frames) {
     for (const r of template.rects) {
       const y1 = Math.min(rows, r.y + r.height);
       const x1 = Math.min(columns, r.x + r.width);
-      for (let s = 0; s < samples; s++) {
+      for (let smp = 0; smp < samples; smp++) {
         for (let y = r.y; y < y1; y++) {
           for (let x = r.x; x < x1; x++) {
             const at =
               planar === 1 && samples > 1
-                ? f * frameBytes + (s * rows * columns + y * columns + x) * bytesPerSample
-                : f * frameBytes + ((y * columns + x) * samples + s) * bytesPerSample;
-            out.fill(0, at, at + bytesPerSample);
+                ? (smp * rows * columns + y * columns + x) * bytesPerSample
+                : ((y * columns + x) * samples + smp) * bytesPerSample;
+            frame.fill(0, at, at + bytesPerSample);
           }
         }
       }
     }
   }
-  return { tag: PIXEL_DATA, vr: pixel.vr, value: out };
+  if (rle) {
+    return {
+      tag: PIXEL_DATA,
+      vr: 'OB',
+      encapsulated: encapsulate(frames.map((f) => encodeRleFrame(f, geometry))),
+    };
+  }
+  const first = frames[0]!;
+  return {
+    tag: PIXEL_DATA,
+    vr: pixel.vr,
+    value: new Uint8Array(first.buffer, first.byteOffset, (pixel.value ?? first).length),
+  };
+}
+
+/** The items of encapsulated pixel data (first is the Basic Offset Table), up to the sequence delimiter. */
+function encapsulatedItems(bytes: Uint8Array): Uint8Array[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const items: Uint8Array[] = [];
+  let pos = 0;
+  while (pos + 8 <= bytes.length) {
+    const tag = ((view.getUint16(pos, true) << 16) | view.getUint16(pos + 2, true)) >>> 0;
+    const length = view.getUint32(pos + 4, true);
+    if (tag !== ITEM) break;
+    items.push(bytes.subarray(pos + 8, pos + 8 + length));
+    pos += 8 + length;
+  }
+  return items;
+}
+
+/** Encapsulates frames one fragment each, with an empty Basic Offset Table and the sequence delimiter. */
+function encapsulate(frames: Uint8Array[]): Uint8Array {
+  const size = 8 + frames.reduce((n, f) => n + 8 + f.length + (f.length % 2), 0) + 8;
+  const out = Buffer.alloc(size);
+  let pos = 0;
+  const header = (tag: number, length: number) => {
+    out.writeUInt16LE(tag >>> 16, pos);
+    out.writeUInt16LE(tag & 0xffff, pos + 2);
+    out.writeUInt32LE(length, pos + 4);
+    pos += 8;
+  };
+  header(ITEM, 0);
+  for (const f of frames) {
+    header(ITEM, f.length + (f.length % 2));
+    out.set(f, pos);
+    pos += f.length + (f.length % 2);
+  }
+  header(SEQ_END, 0);
+  return out;
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { IOD_ATTRIBUTE_TYPES } from './generated/iod-attribute-types.ts';
+import { TABLE_E1_1 } from './generated/table-e1-1.ts';
+import { deidOptionsSchema } from './profiles.ts';
+import { resolveStandard } from './rules.ts';
+
+const none = deidOptionsSchema.parse({});
+const CT = IOD_ATTRIBUTE_TYPES['1.2.840.10008.5.1.4.1.1.2'];
+
+describe('Table E.1-1 rules', () => {
+  it('has all 621 rows of PS3.15 2024b', () => {
+    expect(TABLE_E1_1).toHaveLength(621);
+  });
+
+  it('resolves combined actions by the attribute type in the IOD', () => {
+    expect(CT?.iod).toBe('CT Image IOD');
+    // Study Date X/D... is Z/D? Study Date is Z in E.1-1; Series Date X/D: Type 3 in CT -> X.
+    expect(resolveStandard(0x00080021, none, CT, 0)?.code).toBe('X');
+    // Acquisition Date X/Z: Type 3 in CT -> X; Content Date Z/D: Type 2C in CT -> Z.
+    expect(resolveStandard(0x00080022, none, CT, 0)?.code).toBe('X');
+    expect(resolveStandard(0x00080023, none, CT, 0)?.code).toBe('Z');
+    // Institution Name X/Z/D: Type 3 -> X.
+    expect(resolveStandard(0x00080080, none, CT, 0)?.code).toBe('X');
+  });
+
+  it('replaces instead of removing where the type is unknown (nested, or an IOD the tables lack)', () => {
+    expect(resolveStandard(0x00080021, none, CT, 1)?.code).toBe('D');
+    expect(resolveStandard(0x00080022, none, undefined, 0)?.code).toBe('Z');
+    expect(resolveStandard(0x00081140, none, undefined, 0, true)?.code).toBe('U');
+    expect(resolveStandard(0x00081110, none, undefined, 1, true)?.code).toBe('D');
+  });
+
+  it('lets options override the basic profile, keeping over cleaning', () => {
+    const full = deidOptionsSchema.parse({ retainLongitudinalFullDates: true });
+    const modified = deidOptionsSchema.parse({ retainLongitudinalModifiedDates: true });
+    expect(resolveStandard(0x00080021, full, CT, 0)?.code).toBe('K');
+    expect(resolveStandard(0x00080021, modified, CT, 0)?.code).toBe('C');
+    const both = deidOptionsSchema.parse({
+      retainDeviceIdentity: true,
+      retainLongitudinalModifiedDates: true,
+    });
+    expect(resolveStandard(0x0018700c, both, CT, 0)?.code).toBe('K');
+    expect(() =>
+      deidOptionsSchema.parse({ retainLongitudinalFullDates: true, retainLongitudinalModifiedDates: true }),
+    ).toThrow();
+  });
+
+  it('matches the repeating curve and overlay groups', () => {
+    expect(resolveStandard(0x50020030, none, CT, 0)?.code).toBe('X');
+    expect(resolveStandard(0x60023000, none, CT, 0)?.code).toBe('X');
+    expect(resolveStandard(0x60024000, none, CT, 0)?.code).toBe('X');
+    expect(resolveStandard(0x60020010, none, CT, 0)?.rule).toContain('whole overlay group');
+    expect(resolveStandard(0x60023000, deidOptionsSchema.parse({ cleanGraphics: true }), CT, 0)?.code).toBe(
+      'C',
+    );
+  });
+
+  it('names the standard revision in every rule', () => {
+    expect(resolveStandard(0x00100010, none, CT, 0)?.rule).toContain('PS3.15 2024b');
+  });
+});
