@@ -94,6 +94,11 @@ describe('surface distances (HD95, HD, ASSD)', () => {
     expect(got.hdMaxMm).toBeCloseTo(want.hdMaxMm, 9);
     expect(got.assdMm).toBeCloseTo(want.assdMm, 9);
     expect(surfaceDistance(g, encodeRle(b), encodeRle(a))).toEqual(got);
+    // A repeated mask shares its EDT: the matrix must not change.
+    const m = surfaceDistanceMatrix(g, [a, b, encodeRle(a)]);
+    expect(m[0]![1]).toEqual(got);
+    expect(m[2]![1]).toEqual(got);
+    expect(m[0]![2]).toEqual({ hd95Mm: 0, hdMaxMm: 0, assdMm: 0 });
   });
 
   it('are 0 for identical masks and null when a mask is empty', () => {

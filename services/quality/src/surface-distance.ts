@@ -104,6 +104,11 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
   const result = Array.from({ length: n }, nullRow);
   if (n === 0 || isEmptyBox(box)) return result;
 
+  // Identical masks (e.g. majority vote and STAPLE consensus often are) share one surface and EDT.
+  const canon = masks.map((m, i) => {
+    for (let j = 0; j < i; j++) if (sameMask(m, masks[j]!)) return j;
+    return i;
+  });
   const dims = boxDims(box);
   const [cx, cy, cz] = axisCoordinates(grid);
   const coords = [
@@ -112,7 +117,7 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
     cz.subarray(box.min[2], box.max[2] + 1),
   ] as const;
   const surfaces = masks.map((m, i) => {
-    if (isEmptyBox(boxes[i]!)) return new Uint32Array(0);
+    if (isEmptyBox(boxes[i]!) || canon[i] !== i) return new Uint32Array(0);
     const local = isRle(m) ? rleToBox(m, grid.dims, box) : maskToBox(m, grid.dims, box);
     return surfaceVoxels(local, dims);
   });
@@ -121,23 +126,36 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
   const dir: (Directed | null)[][] = Array.from({ length: n }, () =>
     new Array<Directed | null>(n).fill(null),
   );
-  const surfaceMask = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  const plane = dims[0] * dims[1];
+  const surfaceMask = new Uint8Array(plane * dims[2]);
+  const out = new Float64Array(plane * dims[2]);
+  // Distances are only ever read at surface voxels: the z pass can skip (x,y) lines without one.
+  const zLines = new Uint8Array(plane);
+  for (const s of surfaces) for (let k = 0; k < s.length; k++) zLines[s[k]! % plane] = 1;
   for (let i = 0; i < n; i++) {
     const si = surfaces[i]!;
     if (si.length === 0) continue;
     surfaceMask.fill(0);
     for (let k = 0; k < si.length; k++) surfaceMask[si[k]!] = 1;
-    const edt = squaredEdt(surfaceMask, dims, coords);
+    const edt = squaredEdt(surfaceMask, dims, coords, { out, zLines });
     for (let j = 0; j < n; j++) {
       if (j === i || surfaces[j]!.length === 0) continue;
       dir[j]![i] = directed(surfaces[j]!, edt);
     }
   }
   for (let i = 0; i < n; i++) {
-    if (surfaces[i]!.length > 0) result[i]![i] = { hd95Mm: 0, hdMaxMm: 0, assdMm: 0 };
-    for (let j = i + 1; j < n; j++) {
-      const ab = dir[i]![j];
-      const ba = dir[j]![i];
+    for (let j = i; j < n; j++) {
+      const ci = canon[i]!;
+      const cj = canon[j]!;
+      if (ci === cj) {
+        if (surfaces[ci]!.length > 0) {
+          result[i]![j] = { hd95Mm: 0, hdMaxMm: 0, assdMm: 0 };
+          result[j]![i] = result[i]![j]!;
+        }
+        continue;
+      }
+      const ab = dir[ci]![cj];
+      const ba = dir[cj]![ci];
       if (!ab || !ba) continue;
       const r = {
         hd95Mm: Math.max(ab.p95, ba.p95),
@@ -149,6 +167,21 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
     }
   }
   return result;
+}
+
+function sameMask(a: MaskInput, b: MaskInput): boolean {
+  if (a === b) return true;
+  if (isRle(a) && isRle(b)) {
+    if (a.length !== b.length || a.counts.length !== b.counts.length) return false;
+    for (let k = 0; k < a.counts.length; k++) if (a.counts[k] !== b.counts[k]) return false;
+    return true;
+  }
+  if (!isRle(a) && !isRle(b)) {
+    if (a.length !== b.length) return false;
+    for (let k = 0; k < a.length; k++) if ((a[k] !== 0) !== (b[k] !== 0)) return false;
+    return true;
+  }
+  return false;
 }
 
 /** Surface distances of one pair of masks. */
