@@ -10,6 +10,7 @@ export { getFrame } from './frames/get-frame.ts';
 export { RENDERED_CONTENT_TYPE, type RenderOptions, renderFrame, toGrey8 } from './frames/render-frame.ts';
 export { decodeRleFrame } from './frames/rle-decode.ts';
 export { encodeRleFrame } from './frames/rle-encode.ts';
+export { TRANSCODE_TARGETS, transcodeInstance } from './frames/transcode.ts';
 export { windowLinear } from './frames/voi-lut.ts';
 export {
   type DicomJsonDataset,

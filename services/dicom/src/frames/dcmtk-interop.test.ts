@@ -7,6 +7,7 @@ import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { decodeFrame } from './decode-frame.ts';
 import { renderFrame } from './render-frame.ts';
+import { transcodeInstance } from './transcode.ts';
 
 // dcmtk is an independent reader and writer: files it writes must parse and decode to our pixels, and our
 // compressed files must decode in dcmtk to the same pixels.
@@ -52,6 +53,16 @@ describe('interoperability with dcmtk', () => {
     expect(parseInstance(decompressed).transferSyntaxUid).toBe(TransferSyntax.ExplicitVRLittleEndian);
     for (let k = 0; k < 3; k++)
       expect((await pixelsOf(decompressed, k)).equals(await pixelsOf(native.files[0]!, k))).toBe(true);
+  });
+
+  it.each([
+    ['JPEG lossless SV1', TransferSyntax.JPEGLosslessSV1, 'dcmdjpeg'],
+    ['JPEG-LS lossless', TransferSyntax.JPEGLSLossless, 'dcmdjpls'],
+  ])('writes %s that dcmtk decompresses to the same pixels', async (_name, uid, tool) => {
+    const native = makeMultiframe({ frames: 2, rows: SIZE, cols: SIZE, seed: 'dcmtk' }).files[0]!;
+    const decompressed = convertWith(tool, [], await transcodeInstance(native, uid));
+    for (let k = 0; k < 2; k++)
+      expect((await pixelsOf(decompressed, k)).equals(await pixelsOf(native, k))).toBe(true);
   });
 
   it('renders the same grey levels as dcm2pnm for the same window', async () => {
