@@ -1,0 +1,22 @@
+// Hash routes, so the site can serve index.html at `/` with no server-side routing.
+export type Route =
+  | { name: 'browse' }
+  | { name: 'view'; studyUid: string; seriesUid: string; taskId?: string }
+  | { name: 'tasks' };
+
+const UID = /^[0-9.]{1,64}$/;
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'view' && parts[1] && parts[2] && UID.test(parts[1]) && UID.test(parts[2])) {
+    const taskId = new URLSearchParams(query).get('task') ?? undefined;
+    return { name: 'view', studyUid: parts[1], seriesUid: parts[2], ...(taskId ? { taskId } : {}) };
+  }
+  if (parts[0] === 'tasks') return { name: 'tasks' };
+  return { name: 'browse' };
+}
+
+export function viewHref(studyUid: string, seriesUid: string, taskId?: string): string {
+  return `#/view/${studyUid}/${seriesUid}${taskId ? `?task=${encodeURIComponent(taskId)}` : ''}`;
+}
