@@ -5,7 +5,9 @@ import { parseInstance } from '../parse/parse-instance.ts';
 import { TransferSyntax } from '../parse/transfer-syntax.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
+import { seededRandom } from '../synthetic/random.ts';
 import { decodeFrame } from './decode-frame.ts';
+import { getFrame } from './get-frame.ts';
 import { renderFrame } from './render-frame.ts';
 import { transcodeInstance } from './transcode.ts';
 
@@ -17,6 +19,15 @@ const pixelsOf = async (file: Buffer, frame = 0) => {
   const decoded = await decodeFrame(parseInstance(file), frame);
   return Buffer.from(decoded.pixels.buffer, decoded.pixels.byteOffset, decoded.pixels.byteLength);
 };
+
+/** A multi-frame object whose pixels are 12-bit noise, so compressed frames span several 1 kB fragments. */
+function noisyMultiframe(): Buffer {
+  const file = Buffer.from(makeMultiframe({ frames: 3, rows: 96, cols: 96, seed: 'dcmtk' }).files[0]!);
+  const { offset, length } = parseInstance(file).pixelData!;
+  const rng = seededRandom('noise');
+  for (let i = offset; i < offset + length; i += 2) file.writeUInt16LE(rng.int(0, 4095), i);
+  return file;
+}
 
 describe('interoperability with dcmtk', () => {
   it.each([
@@ -44,6 +55,22 @@ describe('interoperability with dcmtk', () => {
     expect(parsed.pixelData!.frames).toHaveLength(3);
     for (let k = 0; k < 3; k++)
       expect((await pixelsOf(compressed, k)).equals(await pixelsOf(mf.files[0]!, k))).toBe(true);
+  });
+
+  it.each([
+    ['several fragments per frame with an offset table', ['+el', '+fs', '1']],
+    ['several fragments per frame and an empty offset table', ['+el', '+fs', '1', '-ot']],
+    ['one fragment per frame and an empty offset table', ['+el', '-ot']],
+  ])('finds frames in JPEG-LS with %s', async (_name, args) => {
+    const noisy = noisyMultiframe();
+    const compressed = convertWith('dcmcjpls', args, noisy);
+    const parsed = parseInstance(compressed);
+    expect(parsed.pixelData!.frames).toHaveLength(3);
+    if (args.includes('+fs')) expect(parsed.pixelData!.frames[0]!.fragments.length).toBeGreaterThan(1);
+    for (let k = 0; k < 3; k++) {
+      expect(getFrame(parsed, k).length).toBe(parsed.pixelData!.frames[k]!.length);
+      expect((await pixelsOf(compressed, k)).equals(await pixelsOf(noisy, k))).toBe(true);
+    }
   });
 
   it('writes RLE that dcmdrle decompresses to the same pixels', async () => {

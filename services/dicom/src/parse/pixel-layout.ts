@@ -55,15 +55,27 @@ function encapsulatedFrames(
   if (fragments.length === 0)
     throw new DicomParseError('BAD_PIXEL_DATA', 'encapsulated pixel data has no fragments');
   const base = fragments[0]!.offset - 8;
-  const byOffsets = (starts: number[], lengths?: number[]) =>
-    starts.map((start, i) => {
+  // Fragments are in file order and offsets ascend, so one pass assigns each fragment to its frame.
+  const byOffsets = (starts: number[], lengths?: number[]) => {
+    const frames: PixelFrame[] = [];
+    let f = 0;
+    starts.forEach((start, i) => {
       const from = base + start;
-      const to = lengths ? from + lengths[i]! : i + 1 < starts.length ? base + starts[i + 1]! : Infinity;
-      const mine = fragments.filter((f) => f.offset - 8 >= from && f.offset - 8 < to);
-      if (mine.length === 0)
+      const to = lengths
+        ? from + lengths[i]!
+        : i + 1 < starts.length
+          ? base + starts[i + 1]!
+          : Number.POSITIVE_INFINITY;
+      while (f < fragments.length && fragments[f]!.offset - 8 < from) f++;
+      const mine: Span[] = [];
+      while (f < fragments.length && fragments[f]!.offset - 8 < to) mine.push(fragments[f++]!);
+      if (mine.length === 0) {
         throw new DicomParseError('BAD_PIXEL_DATA', `offset table points at no fragment for frame ${i + 1}`);
-      return framesFromFragments(mine);
+      }
+      frames.push(framesFromFragments(mine));
     });
+    return frames;
+  };
   const eot = readUint64s(ctx, ds.get(EXTENDED_OFFSET_TABLE));
   if (eot) return byOffsets(eot, readUint64s(ctx, ds.get(EXTENDED_OFFSET_TABLE_LENGTHS)));
   if (bot.length > 0) {

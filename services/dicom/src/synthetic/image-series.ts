@@ -30,7 +30,7 @@ export interface SyntheticSeries {
   windowWidth: number;
   bitsStored: number;
   pixelRepresentation: 0 | 1;
-  /** The planted PHI (canary list) for this series' patient and study. */
+  /** The canary list: planted PHI of the patient and study, plus this series' own UIDs (never to leave raw). */
   phi: string[];
 }
 
@@ -149,6 +149,6 @@ export function writeImageSeries(spec: ImageSeriesSpec): SyntheticSeries {
     windowWidth: spec.window.width,
     bitsStored: spec.bitsStored,
     pixelRepresentation: spec.pixelRepresentation,
-    phi: phiValuesOf(study),
+    phi: [...phiValuesOf(study), seriesInstanceUid, frameOfReferenceUid, ...sopInstanceUids],
   };
 }

@@ -135,6 +135,6 @@ export function makeMultiframe(options: MultiframeOptions): SyntheticSeries {
     windowWidth: 400,
     bitsStored: 16,
     pixelRepresentation: 0,
-    phi: phiValuesOf(study),
+    phi: [...phiValuesOf(study), seriesInstanceUid, frameOfReferenceUid, sopInstanceUid],
   };
 }

@@ -37,6 +37,7 @@ export function phiElements(study: SyntheticStudy, modality: string): DcmjsDict 
     '00080080': el('LO', study.institutionName),
     '00080081': el('ST', study.institutionAddress),
     '00080090': pn(toDicomPersonName(study.referringPhysician)),
+    '00080092': el('ST', study.institutionAddress),
     '00080094': el('SH', study.referringPhysicianPhone),
     '00080096': sq({
       '00401101': sq(code(study.requestedProcedureId.replace('RP', 'PHY'), 'L', 'Referring physician ID')),
@@ -59,7 +60,9 @@ export function phiElements(study: SyntheticStudy, modality: string): DcmjsDict 
     '00100020': el('LO', p.id),
     '00100021': el('LO', p.issuerOfId),
     '00100030': el('DA', p.birthDate),
+    '00100032': el('TM', '061500'),
     '00100040': el('CS', p.sex),
+    '00101000': el('LO', ...p.otherIds),
     '00101001': pn(toDicomPersonName(p.birthName)),
     '00101002': sq(
       ...p.otherIds.map((id) => ({
@@ -110,6 +113,11 @@ export function phiElements(study: SyntheticStudy, modality: string): DcmjsDict 
         '0040a160': el('UT', `Consent witnessed for ${p.name.family} on ${humanDate(study.studyDate)}`),
       }),
     }),
+    '00380010': el('LO', study.admissionId),
+    '00400244': el('DA', study.studyDate),
+    '00400245': el('TM', study.studyTime),
+    '00400253': el('SH', study.performedProcedureStepId),
+    '00400254': el('LO', study.studyDescription),
     '00204000': el(
       'LT',
       `Image of ${p.name.given} ${p.name.family} (${p.id}), DOB ${humanDate(p.birthDate)}.`,

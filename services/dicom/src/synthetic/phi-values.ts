@@ -44,7 +44,7 @@ export function phiValuesOf(...sources: Array<SyntheticPatient | SyntheticStudy>
     add(source.studyInstanceUid, ...dateForms(source.studyDate), source.accessionNumber, source.studyId);
     add(source.requestedProcedureId, source.scheduledProcedureStepId, source.referringPhysicianPhone);
     add(source.institutionName, source.institutionAddress, source.departmentName, source.stationName);
-    add(source.deviceSerialNumber);
+    add(source.deviceSerialNumber, source.performedProcedureStepId, source.admissionId);
   }
   return [...values];
 }

@@ -15,6 +15,8 @@ export interface SyntheticStudy {
   studyId: string;
   requestedProcedureId: string;
   scheduledProcedureStepId: string;
+  performedProcedureStepId: string;
+  admissionId: string;
   referringPhysician: PersonName;
   performingPhysician: PersonName;
   readingPhysician: PersonName;
@@ -48,6 +50,8 @@ export function makeStudy(seed: string | number = 1, patient?: SyntheticPatient)
     studyId: `ST${rng.digits(6)}`,
     requestedProcedureId: `RP${rng.digits(7)}`,
     scheduledProcedureStepId: `SPS${rng.digits(7)}`,
+    performedProcedureStepId: `PPS${rng.digits(7)}`,
+    admissionId: `ADM${rng.digits(8)}`,
     referringPhysician: makePersonName(rng),
     performingPhysician: makePersonName(rng),
     readingPhysician: makePersonName(rng),
