@@ -17,6 +17,7 @@ import type { SiteConfig } from './config.ts';
 import type { PrismaClient } from './db.ts';
 import type { Queues } from './jobs/queues.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
@@ -95,5 +96,6 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(healthRoutes, { redis: deps.redis });
   // Domain modules register here, one line each.
   await app.register(auditRoutes);
+  await app.register(dicomwebRoutes);
   return app;
 }

@@ -1,0 +1,63 @@
+import { decodeRleFrame } from '@annex/dicom/frames/rle-decode.ts';
+import { parseInstance } from '@annex/dicom/parse/parse-instance.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { LruCache } from '../deid-views/lru-cache.ts';
+import { frameSpans, type PixelIndex, pixelIndexSchema } from '../ingest/pixel-index.ts';
+import { notFoundResource } from './errors.ts';
+import type { StoredInstance } from './repository.ts';
+
+const RLE = '1.2.840.10008.1.2.5';
+
+/** Stored syntaxes whose frames this server can decode to native pixels (for octet-stream and /rendered). */
+export const canDecode = (ts: string) =>
+  ts === RLE || ts === '1.2.840.10008.1.2' || ts === '1.2.840.10008.1.2.1' || ts === '1.2.840.10008.1.2.1.99';
+
+export interface PixelModule {
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  samplesPerPixel: number;
+}
+
+// Deflated objects cannot be range-read: keep a few inflated datasets so a series of frame requests inflates once.
+const inflated = new LruCache<Buffer>(128 * 1024 * 1024);
+
+function indexOf(instance: StoredInstance): PixelIndex {
+  const parsed = pixelIndexSchema.safeParse(instance.pixelData);
+  if (!parsed.success) throw notFoundResource('frame');
+  return parsed.data;
+}
+
+/**
+ * The stored bytes of frame `n` (1-based) in the stored transfer syntax: one ranged read covering its
+ * fragments, which are then cut out (encapsulated frames may span several fragments).
+ */
+export async function readStoredFrame(
+  storage: ObjectStore,
+  instance: StoredInstance,
+  n: number,
+): Promise<Uint8Array[]> {
+  const index = indexOf(instance);
+  if (!Number.isInteger(n) || n < 1 || n > index.frames.length) throw notFoundResource('frame');
+  const spans = frameSpans(index, n - 1);
+  if (spans.length === 0) throw notFoundResource('frame');
+  if (!index.ranged) {
+    let source = inflated.get(instance.id);
+    if (!source) {
+      source = parseInstance(await storage.getBuffer(instance.objectKey)).context.source;
+      inflated.set(instance.id, source, source.length);
+    }
+    return spans.map((s) => source.subarray(s.offset, s.offset + s.length));
+  }
+  const first = spans[0]!.offset;
+  const last = spans[spans.length - 1]!;
+  const block = await storage.getRange(instance.objectKey, first, last.offset + last.length - first);
+  return spans.map((s) => block.subarray(s.offset - first, s.offset - first + s.length));
+}
+
+/** Native little-endian pixels of a frame (decoding RLE; native syntaxes are already that). */
+export function decodeToNative(stored: Uint8Array[], ts: string, pixel: PixelModule): Uint8Array[] {
+  if (ts !== RLE) return stored;
+  const joined = stored.length === 1 ? stored[0]! : Buffer.concat(stored);
+  return [decodeRleFrame(joined, pixel)];
+}

@@ -1,0 +1,218 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { AnnotatorView } from '../deid-views/annotator-view.ts';
+import { createDeidUidRepository } from '../deid-views/repository.ts';
+import { acceptsDicomJson } from './accept.ts';
+import { notAcceptable } from './errors.ts';
+import { IMMUTABLE, matchesIfNoneMatch, REVALIDATE, strongEtag } from './etag.ts';
+import type { QidoLevel } from './qido-query.ts';
+import { searchQido } from './qido-service.ts';
+import { renderInstance } from './rendered-service.ts';
+import { createDicomwebRepository } from './repository.ts';
+import { DICOMWEB_READ_ROLES, type UrlUids, viewerOf } from './viewer.ts';
+import { retrieveFrames, retrieveInstances, retrieveMetadata, type WadoResponse } from './wado-service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The de-identified view annotators get (UID mapping included), for modules that take their UIDs back. */
+    annotatorView: AnnotatorView;
+  }
+}
+
+const uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/)
+  .max(64);
+const studyParams = z.object({ study: uid });
+const seriesParams = z.object({ study: uid, series: uid });
+const instanceParams = z.object({ study: uid, series: uid, instance: uid });
+const frameParams = instanceParams.extend({ frames: z.string().max(8000) });
+
+type Query = Record<string, string | string[] | undefined>;
+const DICOM_JSON = 'application/dicom+json';
+
+/** DICOMweb read side (QIDO-RS, WADO-RS) under /dicomweb; STOW-RS lives with ingest. */
+export const dicomwebRoutes = fp(
+  async (app: FastifyInstance) => {
+    const repository = createDicomwebRepository(app.prisma);
+    const view = new AnnotatorView(app.config.SITE_SECRET, createDeidUidRepository(app.prisma));
+    app.decorate('annotatorView', view);
+    const baseUrl = `${app.config.PUBLIC_URL.replace(/\/$/, '')}/dicomweb`;
+    const auditFor =
+      (request: FastifyRequest) => (resource: string, detail: Record<string, string | number | boolean>) =>
+        app.audit.record(request, 'dicomweb.read', resource, detail);
+    const depsFor = (request: FastifyRequest) => ({
+      repository,
+      storage: app.storage,
+      baseUrl,
+      audit: auditFor(request),
+    });
+    const viewer = (request: FastifyRequest) => viewerOf(request.principal, view);
+    const route = { preHandler: app.requireRole(...DICOMWEB_READ_ROLES) };
+    const tags = ['dicomweb'];
+
+    const sendJson = (request: FastifyRequest, reply: FastifyReply, body: string) => {
+      const etag = strongEtag('json', body);
+      reply.header('ETag', etag).header('Cache-Control', REVALIDATE).header('Vary', 'Accept, Authorization');
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return reply.type(DICOM_JSON).send(body);
+    };
+
+    const sendWado = async (request: FastifyRequest, reply: FastifyReply, response: WadoResponse) => {
+      reply.header('Cache-Control', IMMUTABLE).header('Vary', 'Accept, Authorization');
+      if (response.etag) {
+        reply.header('ETag', response.etag);
+        if (matchesIfNoneMatch(request.headers['if-none-match'], response.etag))
+          return reply.code(304).send();
+      }
+      const body = await response.body();
+      return reply.type(response.contentType).send(body);
+    };
+
+    const qido = (level: QidoLevel) => async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!acceptsDicomJson(request.headers.accept))
+        throw notAcceptable('Search results are application/dicom+json.');
+      const url = (request.params ?? {}) as UrlUids;
+      const out = await searchQido(depsFor(request), viewer(request), level, request.query as Query, url);
+      if (out.clamped) {
+        reply.header(
+          'Warning',
+          '299 annex: "The number of results exceeded the maximum supported by the server. Additional results can be requested."',
+        );
+      }
+      return sendJson(request, reply, JSON.stringify(out.results));
+    };
+
+    app.get(
+      '/dicomweb/studies',
+      { ...route, schema: { tags, summary: 'QIDO-RS: search studies' } },
+      qido('study'),
+    );
+    app.get(
+      '/dicomweb/series',
+      { ...route, schema: { tags, summary: 'QIDO-RS: search series' } },
+      qido('series'),
+    );
+    app.get(
+      '/dicomweb/instances',
+      { ...route, schema: { tags, summary: 'QIDO-RS: search instances' } },
+      qido('instance'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/series',
+      { ...route, schema: { tags, params: studyParams, summary: "QIDO-RS: a study's series" } },
+      qido('series'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/instances',
+      { ...route, schema: { tags, params: studyParams, summary: "QIDO-RS: a study's instances" } },
+      qido('instance'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances',
+      { ...route, schema: { tags, params: seriesParams, summary: "QIDO-RS: a series' instances" } },
+      qido('instance'),
+    );
+
+    const metadata =
+      (level: 'study' | 'series' | 'instance') => async (request: FastifyRequest, reply: FastifyReply) => {
+        if (!acceptsDicomJson(request.headers.accept))
+          throw notAcceptable('Metadata is application/dicom+json.');
+        const p = request.params as { study: string; series?: string; instance?: string };
+        const body = await retrieveMetadata(
+          depsFor(request),
+          viewer(request),
+          { study: p.study, series: p.series, instance: p.instance },
+          level,
+        );
+        return sendJson(request, reply, body);
+      };
+    app.get(
+      '/dicomweb/studies/:study/metadata',
+      { ...route, schema: { tags, params: studyParams, summary: 'WADO-RS: study metadata' } },
+      metadata('study'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/series/:series/metadata',
+      { ...route, schema: { tags, params: seriesParams, summary: 'WADO-RS: series metadata' } },
+      metadata('series'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances/:instance/metadata',
+      { ...route, schema: { tags, params: instanceParams, summary: 'WADO-RS: instance metadata' } },
+      metadata('instance'),
+    );
+
+    const retrieve =
+      (level: 'study' | 'series' | 'instance') => async (request: FastifyRequest, reply: FastifyReply) => {
+        const p = request.params as { study: string; series?: string; instance?: string };
+        const response = await retrieveInstances(
+          depsFor(request),
+          viewer(request),
+          { study: p.study, series: p.series, instance: p.instance },
+          level,
+          request.headers.accept,
+        );
+        return sendWado(request, reply, response);
+      };
+    app.get(
+      '/dicomweb/studies/:study',
+      { ...route, schema: { tags, params: studyParams, summary: 'WADO-RS: retrieve a study' } },
+      retrieve('study'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/series/:series',
+      { ...route, schema: { tags, params: seriesParams, summary: 'WADO-RS: retrieve a series' } },
+      retrieve('series'),
+    );
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances/:instance',
+      { ...route, schema: { tags, params: instanceParams, summary: 'WADO-RS: retrieve an instance' } },
+      retrieve('instance'),
+    );
+
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances/:instance/frames/:frames',
+      { ...route, schema: { tags, params: frameParams, summary: 'WADO-RS: retrieve frames' } },
+      async (request, reply) => {
+        const p = request.params as z.infer<typeof frameParams>;
+        const response = await retrieveFrames(
+          depsFor(request),
+          viewer(request),
+          { study: p.study, series: p.series, instance: p.instance },
+          p.frames,
+          request.headers.accept,
+        );
+        return sendWado(request, reply, response);
+      },
+    );
+
+    const rendered = async (request: FastifyRequest, reply: FastifyReply) => {
+      const p = request.params as { study: string; series: string; instance: string; frames?: string };
+      const response = await renderInstance(
+        depsFor(request),
+        viewer(request),
+        { study: p.study, series: p.series, instance: p.instance },
+        p.frames,
+        request.query as Query,
+        request.headers.accept,
+      );
+      return sendWado(request, reply, response);
+    };
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances/:instance/rendered',
+      {
+        ...route,
+        schema: { tags, params: instanceParams, summary: 'WADO-RS: rendered instance (first frame)' },
+      },
+      rendered,
+    );
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances/:instance/frames/:frames/rendered',
+      { ...route, schema: { tags, params: frameParams, summary: 'WADO-RS: rendered frame' } },
+      rendered,
+    );
+  },
+  { name: 'dicomweb', dependencies: ['prisma', 'storage', 'audit', 'annex-auth'] },
+);

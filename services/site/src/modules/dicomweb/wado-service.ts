@@ -1,0 +1,267 @@
+import type { Readable } from 'node:stream';
+import { AppError } from '@annex/platform';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { chooseFrameRepresentation, chooseInstanceRepresentation, EXPLICIT_VR_LE } from './accept.ts';
+import { type DicomJson, firstNumber, firstString } from './dicom-json.ts';
+import { T } from './dictionary.ts';
+import { notAcceptable, notFoundResource } from './errors.ts';
+import { strongEtag } from './etag.ts';
+import { canDecode, decodeToNative, readStoredFrame } from './frames.ts';
+import {
+  boundaryOf,
+  multipartBuffer,
+  multipartContentType,
+  multipartStream,
+  type Part,
+} from './multipart.ts';
+import type { DicomwebRepository, StoredInstance } from './repository.ts';
+import { indexUids, shownUid, type UrlUids, type Viewer } from './viewer.ts';
+
+export interface WadoDeps {
+  repository: DicomwebRepository;
+  /** Absolute base of the DICOMweb routes (…/dicomweb), for BulkDataURIs. */
+  baseUrl: string;
+  storage: ObjectStore;
+  /** Records a PHI read (only called for the PHI view); resource is a database id, never a UID. */
+  audit(resource: string, detail: Record<string, string | number | boolean>): Promise<void>;
+}
+
+/** A response the route sends as is; `body` is made only when the client's cached copy is stale. */
+export interface WadoResponse {
+  contentType: string;
+  etag?: string;
+  body: () => Promise<string | Buffer | Readable>;
+}
+
+const patientKeyOf = (attributes: DicomJson) => firstString(attributes, T.PatientID) ?? '';
+
+/** Burned-in text risk blocks pixel access for the de-identified view (PS3.15 E.3.1; issue: default deny). */
+export function assertPixelsViewable(viewer: Viewer, instance: StoredInstance) {
+  if (viewer.kind === 'phi') return;
+  const reasons = viewer.view.burnedInReasons(instance.attributes);
+  if (reasons.length) {
+    throw new AppError(
+      'BURNED_IN_RISK',
+      403,
+      'This image may carry burned-in identifying text and is not shown in the de-identified view.',
+      {
+        reasons,
+      },
+    );
+  }
+}
+
+export async function storedOrThrow(
+  deps: WadoDeps,
+  viewer: Viewer,
+  url: UrlUids,
+  level: 'study' | 'series' | 'instance',
+) {
+  const index = await indexUids(viewer, url);
+  const instances = await deps.repository.storedInstances({
+    ...(index.study ? { studyUid: index.study } : {}),
+    ...(index.series ? { seriesUid: index.series } : {}),
+    ...(index.instance ? { sopUid: index.instance } : {}),
+  });
+  if (instances.length === 0) throw notFoundResource(level);
+  return instances;
+}
+
+export async function auditRead(deps: WadoDeps, viewer: Viewer, what: string, instances: StoredInstance[]) {
+  if (viewer.kind !== 'phi') return;
+  const studies = [...new Set(instances.map((i) => i.studyId))];
+  const resource = instances.length === 1 ? `instance:${instances[0]!.id}` : `study:${studies.join(',')}`;
+  await deps.audit(resource, { what, instances: instances.length });
+}
+
+/** The index writes BulkDataURIs relative to the instance; a series or study response needs them absolute. */
+function absoluteBulkData(ds: DicomJson, prefix: string): DicomJson {
+  let out: DicomJson | undefined;
+  for (const [tag, e] of Object.entries(ds)) {
+    let next = e;
+    if (e.BulkDataURI?.startsWith('bulkdata/')) next = { ...e, BulkDataURI: prefix + e.BulkDataURI };
+    else if (e.vr === 'SQ' && e.Value) {
+      const items = e.Value.map((item) => absoluteBulkData(item as DicomJson, prefix));
+      if (items.some((item, i) => item !== e.Value![i])) next = { ...e, Value: items };
+    }
+    if (next !== e) {
+      out ??= { ...ds };
+      out[tag] = next;
+    }
+  }
+  return out ?? ds;
+}
+
+/** WADO-RS /metadata at study, series or instance level, from the index (no object is read). */
+export async function retrieveMetadata(
+  deps: WadoDeps,
+  viewer: Viewer,
+  url: UrlUids,
+  level: 'study' | 'series' | 'instance',
+): Promise<string> {
+  const index = await indexUids(viewer, url);
+  const scope = {
+    ...(index.study ? { studyUid: index.study } : {}),
+    ...(index.series ? { seriesUid: index.series } : {}),
+    ...(index.instance ? { sopUid: index.instance } : {}),
+  };
+  if (viewer.kind === 'phi') {
+    const found = await deps.repository.metadataText(scope, deps.baseUrl);
+    if (!found) throw notFoundResource(level);
+    await deps.audit(`study:${found.studyId}`, { what: `metadata:${level}` });
+    return found.body;
+  }
+  const rows = await deps.repository.metadataRows(scope);
+  if (rows.length === 0) throw notFoundResource(level);
+  return JSON.stringify(
+    rows.map((r) => {
+      const ds = viewer.view.jsonOf(`instance:${r.id}`, r.metadata, patientKeyOf(r.metadata));
+      const prefix = `${deps.baseUrl}/studies/${shownUid(viewer, r.studyUid)}/series/${shownUid(viewer, r.seriesUid)}/instances/${shownUid(viewer, r.sopUid)}/`;
+      return absoluteBulkData(ds, prefix);
+    }),
+  );
+}
+
+/** WADO-RS instance retrieve (study, series or one instance) as application/dicom, as stored. */
+export async function retrieveInstances(
+  deps: WadoDeps,
+  viewer: Viewer,
+  url: UrlUids,
+  level: 'study' | 'series' | 'instance',
+  accept: string | undefined,
+): Promise<WadoResponse> {
+  let instances = await storedOrThrow(deps, viewer, url, level);
+  if (viewer.kind === 'deid') {
+    if (level === 'instance') assertPixelsViewable(viewer, instances[0]!);
+    // In a study or series, images with a burned-in risk are left out rather than failing the whole retrieve.
+    instances = instances.filter((i) => viewer.view.burnedInReasons(i.attributes).length === 0);
+    if (instances.length === 0)
+      throw new AppError('BURNED_IN_RISK', 403, 'Every image here may carry burned-in identifying text.');
+  }
+  const choice = chooseInstanceRepresentation(
+    accept,
+    instances.map((i) => i.transferSyntaxUid),
+    level === 'instance',
+  );
+  if (!choice) {
+    throw notAcceptable(
+      'Instances are served as multipart/related; type="application/dicom" in their stored transfer syntax (transfer-syntax=*).',
+    );
+  }
+  const viewTag = viewer.kind === 'phi' ? 'original' : viewer.view.fingerprint;
+  const etag = strongEtag(
+    'instances',
+    viewTag,
+    choice.multipart ? 'multipart' : 'single',
+    ...instances.map((i) => i.sha256),
+  );
+  const open = async (i: StoredInstance): Promise<Readable | Uint8Array[]> => {
+    if (viewer.kind === 'phi') return deps.storage.get(i.objectKey);
+    const bytes = await deps.storage.getBuffer(i.objectKey);
+    return viewer.view.instanceOf(i.id, bytes, patientKeyOf(i.attributes)).chunks;
+  };
+  if (!choice.multipart) {
+    const only = instances[0]!;
+    return {
+      contentType: 'application/dicom',
+      etag,
+      body: async () => {
+        await auditRead(deps, viewer, 'instance', instances);
+        const body = await open(only);
+        return Array.isArray(body) ? Buffer.concat(body) : body;
+      },
+    };
+  }
+  const boundary = boundaryOf(etag);
+  return {
+    contentType: multipartContentType('application/dicom', boundary),
+    etag,
+    body: async () => {
+      await auditRead(deps, viewer, `instances:${level}`, instances);
+      const parts: Part[] = instances.map((i) => ({
+        contentType: `application/dicom; transfer-syntax=${i.transferSyntaxUid}`,
+        body: () => open(i),
+      }));
+      return multipartStream(parts, boundary);
+    },
+  };
+}
+
+const FRAME_LIST = /^[1-9]\d{0,6}(,[1-9]\d{0,6}){0,999}$/;
+
+/** WADO-RS /frames/{list}: ranged reads of the stored frames, as stored or as native octet-stream. */
+export async function retrieveFrames(
+  deps: WadoDeps,
+  viewer: Viewer,
+  url: UrlUids,
+  frameList: string,
+  accept: string | undefined,
+): Promise<WadoResponse> {
+  if (!FRAME_LIST.test(frameList)) {
+    throw new AppError(
+      'BAD_FRAME_LIST',
+      400,
+      'Frames are a comma-separated list of frame numbers starting at 1.',
+    );
+  }
+  const frames = frameList.split(',').map(Number);
+  const [instance] = await storedOrThrow(deps, viewer, url, 'instance');
+  assertPixelsViewable(viewer, instance!);
+  const inst = instance!;
+  if (frames.some((n) => n > inst.numberOfFrames)) throw notFoundResource('frame');
+  const ts = inst.transferSyntaxUid;
+  const choice = chooseFrameRepresentation(accept, ts, canDecode(ts));
+  if (!choice || (!choice.multipart && frames.length > 1)) {
+    throw notAcceptable(
+      `Frames of this instance are available as multipart/related with type="application/octet-stream"${canDecode(ts) ? '' : ' and transfer-syntax=*'}, or in their stored media type.`,
+    );
+  }
+  const etag = strongEtag(
+    'frames',
+    inst.sha256,
+    frameList,
+    choice.transferSyntax,
+    choice.mediaType,
+    choice.multipart ? 'm' : 's',
+  );
+  const partType = `${choice.mediaType}; transfer-syntax=${choice.transferSyntax}`;
+  const pixel = {
+    rows: inst.rows ?? firstNumber(inst.attributes, T.Rows) ?? 0,
+    columns: inst.columns ?? firstNumber(inst.attributes, T.Columns) ?? 0,
+    bitsAllocated: firstNumber(inst.attributes, T.BitsAllocated) ?? 16,
+    samplesPerPixel: firstNumber(inst.attributes, '00280002') ?? 1,
+  };
+  const read = async (n: number) => {
+    const stored = await readStoredFrame(deps.storage, inst, n);
+    return choice.decode ? decodeToNative(stored, ts, pixel) : stored;
+  };
+  if (!choice.multipart) {
+    return {
+      contentType: partType,
+      etag,
+      body: async () => {
+        await auditRead(deps, viewer, 'frames', [inst]);
+        return Buffer.concat(await read(frames[0]!));
+      },
+    };
+  }
+  const boundary = boundaryOf(etag);
+  return {
+    contentType: multipartContentType(
+      choice.mediaType,
+      boundary,
+      choice.transferSyntax === EXPLICIT_VR_LE ? undefined : choice.transferSyntax,
+    ),
+    etag,
+    body: async () => {
+      const [, bodies] = await Promise.all([
+        auditRead(deps, viewer, 'frames', [inst]),
+        Promise.all(frames.map(read)),
+      ]);
+      return multipartBuffer(
+        bodies.map((body) => ({ contentType: partType, body })),
+        boundary,
+      );
+    },
+  };
+}
