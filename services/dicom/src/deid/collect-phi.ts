@@ -57,22 +57,33 @@ function walk(elements: DElement[], charset: Charset, sets: Record<keyof PhiValu
     if (!e.value || e.value.length === 0) continue;
     const { tag, vr } = e;
     if (tag >>> 16 === 0x0002) continue;
-    const values = () =>
-      decodeText(e.value!, charset)
-        .split('\\')
-        .map((v) => v.trim())
-        .filter(Boolean);
-    if (vr === 'PN') for (const v of values()) sets.names.add(v);
-    else if (vr === 'UI') {
-      for (const v of values()) if (!WELL_KNOWN_UID.test(v)) sets.uids.add(v);
-    } else if (ID_TAGS.has(tag)) for (const v of values()) sets.ids.add(v);
-    else if (ADDRESS_TAGS.has(tag)) for (const v of values()) sets.addresses.add(v);
-    else if (PHONE_TAGS.has(tag)) for (const v of values()) sets.phones.add(v);
-    else if (INSTITUTION_TAGS.has(tag)) for (const v of values()) sets.institutions.add(v);
-    else if (DEVICE_TAGS.has(tag)) for (const v of values()) sets.devices.add(v);
-    else if (vr === 'DA' || vr === 'DT') {
-      const target = PATIENT_DATE_TAGS.has(tag) ? sets.dates : sets.eventDates;
-      for (const v of values()) if (isValidDa(v.slice(0, 8))) target.add(v.slice(0, 8));
+    const target = targetOf(tag, vr, sets);
+    if (!target) continue;
+    for (const raw of decodeText(e.value, charset).split('\\')) {
+      const v = raw.trim();
+      if (!v) continue;
+      if (vr === 'UI') {
+        if (!WELL_KNOWN_UID.test(v)) target.add(v);
+      } else if (vr === 'DA' || vr === 'DT') {
+        if (isValidDa(v.slice(0, 8))) target.add(v.slice(0, 8));
+      } else target.add(v);
     }
   }
+}
+
+/** Which kind of PHI an attribute holds, if any. */
+function targetOf(
+  tag: number,
+  vr: string,
+  sets: Record<keyof PhiValues, Set<string>>,
+): Set<string> | undefined {
+  if (vr === 'PN') return sets.names;
+  if (vr === 'UI') return sets.uids;
+  if (ID_TAGS.has(tag)) return sets.ids;
+  if (ADDRESS_TAGS.has(tag)) return sets.addresses;
+  if (PHONE_TAGS.has(tag)) return sets.phones;
+  if (INSTITUTION_TAGS.has(tag)) return sets.institutions;
+  if (DEVICE_TAGS.has(tag)) return sets.devices;
+  if (vr === 'DA' || vr === 'DT') return PATIENT_DATE_TAGS.has(tag) ? sets.dates : sets.eventDates;
+  return undefined;
 }

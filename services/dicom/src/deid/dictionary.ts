@@ -33,7 +33,15 @@ export function tagHex(tag: number): string {
   return tag.toString(16).toUpperCase().padStart(8, '0');
 }
 
+const labels = new Map<number, string>();
+
+/** "(gggg,eeee)", memoised: every report path is built from these. */
 export function tagLabel(tag: number): string {
-  const h = tagHex(tag);
-  return `(${h.slice(0, 4)},${h.slice(4)})`;
+  let label = labels.get(tag);
+  if (label === undefined) {
+    const h = tagHex(tag);
+    label = `(${h.slice(0, 4)},${h.slice(4)})`;
+    if (labels.size < 65536) labels.set(tag, label);
+  }
+  return label;
 }

@@ -41,6 +41,16 @@ export interface EngineResult {
   keptKinds: PhiKind[];
 }
 
+/** Per-patient values repeat for every instance of a series: remember recent ones (keyed by key id, not secret). */
+const memoized = new Map<string, unknown>();
+function memo<T>(key: string, make: () => T): T {
+  if (memoized.has(key)) return memoized.get(key) as T;
+  const v = make();
+  memoized.set(key, v);
+  if (memoized.size > 1024) memoized.delete(memoized.keys().next().value!);
+  return v;
+}
+
 const keyIds = new Map<string | Uint8Array, string>();
 
 /** A short public id of the site secret, written into the marking so a re-run can recognise its own output. */
@@ -77,9 +87,12 @@ export function runEngine(
   const originalPatientId = top.get(PATIENT_ID)?.value
     ? decodeText(top.get(PATIENT_ID)!.value!, charset)
     : '';
+  const patientKey = params.patientKey ?? originalPatientId;
   const patientPseudonym = isOwnPseudonym(params.secret, 'patient', originalPatientId, params.project)
     ? originalPatientId
-    : pseudonymize(params.secret, 'patient', params.patientKey ?? originalPatientId, params.project);
+    : memo(`pt\0${keyId}\0${params.project}\0${patientKey}`, () =>
+        pseudonymize(params.secret, 'patient', patientKey, params.project),
+      );
   let dateShiftDays: number | undefined;
   if (options.retainLongitudinalModifiedDates) {
     // Dates of an object this key already shifted are not shifted again: twice must equal once.
@@ -87,7 +100,9 @@ export function runEngine(
     dateShiftDays = alreadyShifted
       ? 0
       : (params.dateShiftDays ??
-        dateShiftDaysFor(params.secret, params.patientKey ?? originalPatientId, params.project));
+        memo(`ds\0${keyId}\0${params.project}\0${patientKey}`, () =>
+          dateShiftDaysFor(params.secret, patientKey, params.project),
+        ));
   }
   const risk = burnedInRisk({
     burnedInAnnotation: text(0x00280301),

@@ -220,6 +220,7 @@ function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
   const anyAnchor = anchorRe(entries);
   const uidEntries = entries.filter((e) => e.kind === 'uids');
   const uidAnchor = anchorRe(uidEntries);
+  const redactors = new Map<string, RegExp>();
   return {
     empty: entries.length === 0,
     find(text, vr) {
@@ -237,12 +238,21 @@ function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
     redact(text) {
       if (!anyAnchor?.test(text)) return text;
       const lower = text.toLowerCase();
-      const hitEntries = entries.filter((e) => hit(e, lower));
-      if (!hitEntries.length) return text;
-      // Longest forms first, in one pass, so "Mrs. Jane Doe Jr." goes whole before "Jane" could go alone.
-      const sources = hitEntries.flatMap((e) => e.re.source.split(SPLIT_MARK));
-      sources.sort((a, b) => b.length - a.length);
-      return text.replace(new RegExp(sources.join('|'), 'giu'), '***');
+      const hitIndexes: number[] = [];
+      entries.forEach((e, i) => {
+        if (hit(e, lower)) hitIndexes.push(i);
+      });
+      if (!hitIndexes.length) return text;
+      const key = hitIndexes.join(',');
+      let re = redactors.get(key);
+      if (!re) {
+        // Longest forms first, in one pass, so "Mrs. Jane Doe Jr." goes whole before "Jane" could go alone.
+        const sources = hitIndexes.flatMap((i) => entries[i]!.re.source.split(SPLIT_MARK));
+        sources.sort((a, b) => b.length - a.length);
+        re = new RegExp(sources.join('|'), 'giu');
+        redactors.set(key, re);
+      }
+      return text.replace(re, '***');
     },
   };
 }

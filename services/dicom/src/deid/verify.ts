@@ -66,15 +66,15 @@ export function scanElements(
     if (!e.value || e.value.length === 0 || e.tag === PIXEL_DATA) continue;
     const b = Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength);
     const latin1 = b.toString('latin1');
-    const kinds = new Set(matchers.find(latin1, e.vr));
+    let kinds = matchers.find(latin1, e.vr);
     if (TEXT_VRS.has(e.vr)) {
-      const utf8 = b.toString('utf8');
-      if (utf8 !== latin1) for (const k of matchers.find(utf8, e.vr)) kinds.add(k);
-    } else {
+      // Only a value with bytes above 0x7F reads differently as UTF-8.
+      if (!/^[\x00-\x7f]*$/.test(latin1))
+        kinds = [...new Set([...kinds, ...matchers.find(b.toString('utf8'), e.vr)])];
+    } else if (b.length >= 6) {
       // Binary values may hold UTF-16 text (some vendors' private blocks).
-      const utf16 = b.toString('utf16le');
-      for (const k of matchers.find(utf16, e.vr)) kinds.add(k);
+      kinds = [...new Set([...kinds, ...matchers.find(b.toString('utf16le'), e.vr)])];
     }
-    if (kinds.size) findings.push({ path, kinds: [...kinds] });
+    if (kinds.length) findings.push({ path, kinds });
   }
 }
