@@ -69,7 +69,7 @@ export function scanElements(
     let kinds = matchers.find(latin1, e.vr);
     if (TEXT_VRS.has(e.vr)) {
       // Only a value with bytes above 0x7F reads differently as UTF-8.
-      if (!/^[\x00-\x7f]*$/.test(latin1))
+      if (b.some((byte) => byte > 0x7f))
         kinds = [...new Set([...kinds, ...matchers.find(b.toString('utf8'), e.vr)])];
     } else if (b.length >= 6) {
       // Binary values may hold UTF-16 text (some vendors' private blocks).
