@@ -17,6 +17,7 @@ export interface TestCloud {
   prisma: PrismaClient;
   databaseUrl: string;
   cloudKey: KeyPair;
+  port: number;
   /** ws://127.0.0.1:<port>/sync/v1 */
   syncUrl: string;
   baseUrl: string;
@@ -32,7 +33,7 @@ export interface TestCloud {
  */
 export async function startTestCloud(
   env: Record<string, string> = {},
-  reuse?: { databaseUrl: string; cloudKey: KeyPair },
+  reuse?: { databaseUrl: string; cloudKey: KeyPair; port?: number },
 ): Promise<TestCloud> {
   const db = reuse
     ? { url: reuse.databaseUrl, drop: async () => {} }
@@ -60,7 +61,7 @@ export async function startTestCloud(
     verifyToken: createTokenVerifier({ issuer: issuer.issuer, audience: 'annex-cloud', jwks: issuer.jwks }),
     devIssuer: issuer,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: reuse?.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   let stopped = false;
@@ -76,6 +77,7 @@ export async function startTestCloud(
     prisma,
     databaseUrl: db.url,
     cloudKey,
+    port,
     syncUrl: `ws://127.0.0.1:${port}/sync/v1`,
     baseUrl: `http://127.0.0.1:${port}`,
     auth: async (username) => ({ authorization: `Bearer ${await issuer.mint(username)}` }),

@@ -19,6 +19,7 @@ import type { Queues } from './jobs/queues.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { syncPlugin } from './modules/sync/plugin.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
 import { queuesPlugin } from './plugins/queues.ts';
@@ -96,6 +97,7 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(healthRoutes, { redis: deps.redis });
   // Domain modules register here, one line each.
   await app.register(auditRoutes);
+  await app.register(syncPlugin);
   await app.register(dicomwebRoutes);
   return app;
 }

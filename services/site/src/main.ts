@@ -28,7 +28,7 @@ export async function startSite(config: SiteConfig, options: Parameters<typeof c
     running.push({ name: 'dimse', stop: dimse.close });
   }
   if (config.ROLES.includes('sync')) {
-    const { startSyncAgent } = await import('./modules/sync/agent.ts');
+    const { startSyncAgent } = await import('./modules/sync/role.ts');
     const agent = await startSyncAgent(app);
     running.push({ name: 'sync', stop: agent.close });
   }
