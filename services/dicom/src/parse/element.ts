@@ -1,3 +1,5 @@
+import type { TextDecoder } from 'node:util';
+
 /** A byte range inside the buffer a parsed instance refers to. */
 export interface Span {
   offset: number;
@@ -30,6 +32,6 @@ export type DicomDataset = Map<number, DicomElement>;
 export interface ByteContext {
   source: Buffer;
   littleEndian: boolean;
-  /** True when strings are UTF-8 (Specific Character Set ISO_IR 192); otherwise read as Latin-1. */
-  utf8: boolean;
+  /** Decoder for text values per Specific Character Set; absent means Latin-1 (which covers ASCII). */
+  decoder?: TextDecoder;
 }

@@ -1,9 +1,10 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
+import { decoderFor } from './character-set.ts';
 import type { ByteContext, DicomDataset } from './element.ts';
 import { DicomParseError } from './errors.ts';
 import { type PixelDataInfo, pixelLayout } from './pixel-layout.ts';
 import { transferSyntaxTraits } from './transfer-syntax.ts';
-import { numberOf, numbersOf, stringOf } from './values.ts';
+import { numberOf, numbersOf, readStrings, stringOf } from './values.ts';
 import { DatasetWalker, PIXEL_DATA } from './walker.ts';
 
 /** Attributes a QIDO-RS index and an image pipeline need, decoded from the header. */
@@ -172,7 +173,7 @@ export function parseInstance(buf: Buffer): ParsedInstance {
   if (end > buf.length) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
   const metaWalker = new DatasetWalker(buf);
   const meta = metaWalker.readDataset(132, end, { explicitVr: true, littleEndian: true }).dataset;
-  const metaCtx: ByteContext = { source: buf, littleEndian: true, utf8: false };
+  const metaCtx: ByteContext = { source: buf, littleEndian: true };
   const transferSyntaxUid = stringOf(metaCtx, meta, T.TransferSyntaxUID);
   if (!transferSyntaxUid) throw new DicomParseError('MISSING_UID', 'missing TransferSyntaxUID');
   const traits = transferSyntaxTraits(transferSyntaxUid);
@@ -185,11 +186,10 @@ export function parseInstance(buf: Buffer): ParsedInstance {
   const source = traits.deflated ? inflateDataset(buf.subarray(end)) : buf;
   const start = traits.deflated ? 0 : end;
   const dataset = new DatasetWalker(source).readDataset(start, source.length, traits).dataset;
-  const latin1: ByteContext = { source, littleEndian: traits.littleEndian, utf8: false };
-  const charset = dataset.get(T.SpecificCharacterSet)
-    ? stringOf(latin1, dataset, T.SpecificCharacterSet)
-    : undefined;
-  const context: ByteContext = { ...latin1, utf8: charset?.includes('ISO_IR 192') ?? false };
+  const latin1: ByteContext = { source, littleEndian: traits.littleEndian };
+  const charsetElement = dataset.get(T.SpecificCharacterSet);
+  const charset = charsetElement ? readStrings(latin1, charsetElement).join('\\') : undefined;
+  const context: ByteContext = { ...latin1, decoder: decoderFor(charset) };
   const str = (tag: number) => stringOf(context, dataset, tag);
   const num = (tag: number) => numberOf(context, dataset, tag);
   const nums = (tag: number) => numbersOf(context, dataset, tag);

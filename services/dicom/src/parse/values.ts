@@ -19,6 +19,8 @@ const STRING_VRS = new Set([
 ]);
 /** Text VRs whose value is one string even when it contains a backslash (PS3.5 6.2). */
 const SINGLE_VALUED_TEXT = new Set(['LT', 'ST', 'UT', 'UR']);
+/** VRs whose values are affected by Specific Character Set (PS3.5 6.1.2.3). */
+const EXTENDED_VRS = new Set(['LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
 const NUMBER_STRING_VRS = new Set(['DS', 'IS']);
 export const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
 
@@ -31,9 +33,9 @@ export function rawString(ctx: ByteContext, el: DicomElement): string {
   let end = el.offset + el.length;
   const b = ctx.source;
   while (end > el.offset && (b[end - 1] === 0x20 || b[end - 1] === 0x00)) end--;
-  return ctx.utf8 && el.vr !== 'UI'
-    ? b.toString('utf8', el.offset, end)
-    : b.toString('latin1', el.offset, end);
+  // Only person names and free text may use the extended character set; codes and UIDs are always ASCII.
+  const extended = ctx.decoder && EXTENDED_VRS.has(el.vr);
+  return extended ? ctx.decoder!.decode(b.subarray(el.offset, end)) : b.toString('latin1', el.offset, end);
 }
 
 /** Values of a string element, split on backslash where the VR is multi-valued; leading spaces trimmed too. */
