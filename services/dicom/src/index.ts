@@ -21,7 +21,12 @@ export {
 export { lookupTag, tagHex, tagName } from './parse/dictionary.ts';
 export type { ByteContext, DicomDataset, DicomElement, Span } from './parse/element.ts';
 export { DicomParseError, type DicomParseErrorCode } from './parse/errors.ts';
-export { type IndexAttributes, type ParsedInstance, parseInstance } from './parse/parse-instance.ts';
+export {
+  type IndexAttributes,
+  type ParsedInstance,
+  parseDataset,
+  parseInstance,
+} from './parse/parse-instance.ts';
 export type { PixelDataInfo, PixelFrame } from './parse/pixel-layout.ts';
 export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './parse/transfer-syntax.ts';
 export { numberOf, numbersOf, readBytes, readNumbers, readStrings, stringOf } from './parse/values.ts';

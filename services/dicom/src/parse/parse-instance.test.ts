@@ -7,7 +7,7 @@ import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { writePart10 } from '../synthetic/part10-writer.ts';
 import { toDicomPersonName } from '../synthetic/person-name.ts';
 import { DicomParseError } from './errors.ts';
-import { parseInstance } from './parse-instance.ts';
+import { parseDataset, parseInstance } from './parse-instance.ts';
 import { TransferSyntax } from './transfer-syntax.ts';
 
 const ct = makeCtSeries({ slices: 3, rows: 64, cols: 64, pixelSpacing: 6, seed: 'parse' });
@@ -112,6 +112,17 @@ describe('parseInstance', () => {
     expect(p.framePositions).toHaveLength(5);
     expect(p.framePositions![4]![2]).toBeCloseTo(-10, 6);
     expect(p.pixelSpacing).toEqual([1.4, 1.4]);
+  });
+
+  it('parses a bare dataset (as DIMSE delivers it) given its transfer syntax', () => {
+    const implicit = makeCtSeries({ slices: 1, rows: 16, cols: 16, seed: 'bare', transferSyntax: 'implicit' })
+      .files[0]!;
+    const bare = implicit.subarray(144 + implicit.readUInt32LE(140));
+    const p = parseDataset(bare, TransferSyntax.ImplicitVRLittleEndian);
+    expect(p.sopInstanceUid).toBe(parseInstance(implicit).sopInstanceUid);
+    expect(p.meta.size).toBe(0);
+    expect(p.pixelData!.frames[0]!.length).toBe(16 * 16 * 2);
+    expect(() => parseDataset(bare, '1.2.3')).toThrow(DicomParseError);
   });
 
   it('reads sagittal MR geometry', () => {

@@ -176,6 +176,18 @@ export function parseInstance(buf: Buffer): ParsedInstance {
   const metaCtx: ByteContext = { source: buf, littleEndian: true };
   const transferSyntaxUid = stringOf(metaCtx, meta, T.TransferSyntaxUID);
   if (!transferSyntaxUid) throw new DicomParseError('MISSING_UID', 'missing TransferSyntaxUID');
+  return parseBody(buf, end, transferSyntaxUid, meta);
+}
+
+/**
+ * Parses a bare dataset without preamble or file meta group, in the transfer syntax negotiated for it: what a
+ * DIMSE C-STORE SCP receives. Same result and errors as parseInstance (with an empty `meta`).
+ */
+export function parseDataset(buf: Buffer, transferSyntaxUid: string): ParsedInstance {
+  return parseBody(buf, 0, transferSyntaxUid, new Map());
+}
+
+function parseBody(buf: Buffer, end: number, transferSyntaxUid: string, meta: DicomDataset): ParsedInstance {
   const traits = transferSyntaxTraits(transferSyntaxUid);
   if (!traits) {
     throw new DicomParseError(
