@@ -1,31 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import S3rver from 's3rver';
-
-export interface TestS3 {
-  endpoint: string;
-  accessKey: string;
-  secretKey: string;
-  close(): Promise<void>;
-}
-
-/**
- * An in-process S3 protocol server (s3rver). It is a fake: it accepts wrong signatures and has no
- * multipart, object lock or versioning; tests of those need S3_ENDPOINT pointing at a real server.
- */
-export async function startTestS3(): Promise<TestS3> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'annex-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  const address = (await server.run()) as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    accessKey: 'S3RVER',
-    secretKey: 'S3RVER',
-    async close() {
-      await server.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
-}
+// Tests use the embedded s3rver; tests of what it fakes (signatures, multipart, object lock) need
+// S3_ENDPOINT pointing at a real S3 server and say so.
+export { type EmbeddedS3 as TestS3, startEmbeddedS3 as startTestS3 } from '../src/storage/embedded-s3.ts';
