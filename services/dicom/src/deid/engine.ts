@@ -278,10 +278,18 @@ function codeStringOk(v: Uint8Array | undefined): boolean {
   return !v || /^[A-Z0-9 _\\]*$/.test(decodeText(v, 'latin1'));
 }
 
-function processItem(elements: DElement[], depth: number, prefix: string, mode: Mode, ctx: Ctx): DElement[] {
+function processItem(
+  elements: DElement[],
+  depth: number,
+  prefix: string,
+  mode: Mode,
+  ctx: Ctx,
+  parentTag?: number,
+): DElement[] {
   const out: DElement[] = [];
   let creators: Map<number, string> | undefined;
   const keptCreators = new Set<number>();
+  const creatorPaths: Array<[string, number]> = [];
   for (const e of elements) {
     const path = prefix + tagLabel(e.tag);
     const group = e.tag >>> 16;
@@ -308,6 +316,8 @@ function processItem(elements: DElement[], depth: number, prefix: string, mode: 
           'removed',
           `${TABLE_E1_1_REVISION} Table E.1-1 private attributes X`,
         );
+      } else {
+        creatorPaths.push([path, e.tag]);
       }
       continue;
     }
@@ -316,7 +326,7 @@ function processItem(elements: DElement[], depth: number, prefix: string, mode: 
       note(ctx, path, e.tag, 'PixelData', 'kept', 'pixel data passed through unchanged');
       continue;
     }
-    const r = resolveStandard(e.tag, ctx.profile.options, ctx.iod, depth, e.items !== undefined);
+    const r = resolveStandard(e.tag, ctx.profile.options, ctx.iod, depth, e.items !== undefined, parentTag);
     const replaced = r ? applyResolved(e, r, depth, path, ctx) : notListed(e, depth, path, mode, ctx);
     if (replaced) out.push(replaced);
   }
@@ -324,6 +334,11 @@ function processItem(elements: DElement[], depth: number, prefix: string, mode: 
     // Creators of the retained private blocks must stay, or the block cannot be interpreted.
     for (const e of elements) if (keptCreators.has(e.tag)) out.push(e);
     out.sort((a, b) => a.tag - b.tag);
+  }
+  for (const [path, tag] of creatorPaths) {
+    const kept = keptCreators.has(tag);
+    const why = kept ? 'creator of a retained safe private block' : 'creator of removed private attributes';
+    note(ctx, path, tag, 'PrivateCreator', kept ? 'kept' : 'removed', why);
   }
   return out;
 }
@@ -402,7 +417,7 @@ function applyResolved(
 }
 
 function items(e: DElement, depth: number, path: string, mode: Mode, ctx: Ctx): DElement[][] {
-  return (e.items ?? []).map((item, i) => processItem(item, depth + 1, `${path}[${i}].`, mode, ctx));
+  return (e.items ?? []).map((item, i) => processItem(item, depth + 1, `${path}[${i}].`, mode, ctx, e.tag));
 }
 
 function remapUid(e: DElement, path: string, name: string | undefined, rule: string, ctx: Ctx): DElement {

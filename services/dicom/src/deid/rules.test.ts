@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IOD_ATTRIBUTE_TYPES } from './generated/iod-attribute-types.ts';
 import { TABLE_E1_1 } from './generated/table-e1-1.ts';
@@ -28,6 +30,29 @@ describe('Table E.1-1 rules', () => {
     expect(resolveStandard(0x00080022, none, undefined, 0)?.code).toBe('Z');
     expect(resolveStandard(0x00081140, none, undefined, 0, true)?.code).toBe('U');
     expect(resolveStandard(0x00081110, none, undefined, 1, true)?.code).toBe('D');
+  });
+
+  it('resolves combined actions inside sequences by the item definition when the tables know it', () => {
+    // Referenced Study Sequence (X/Z) is Type 3 inside Request Attributes Sequence: removed.
+    expect(resolveStandard(0x00081110, none, CT, 1, true, 0x00400275)?.code).toBe('X');
+    expect(resolveStandard(0x00081110, none, CT, 1, true, 0x00400275)?.rule).toContain(
+      'in its sequence (00400275)',
+    );
+    // Requested Procedure Description (X/Z) is Type 3 there as well.
+    expect(resolveStandard(0x00321060, none, CT, 1, false, 0x00400275)?.code).toBe('X');
+  });
+
+  it('is generated from the JSON copy of the standard table, row for row', () => {
+    const rows = JSON.parse(
+      readFileSync(fileURLToPath(new URL('./ps3.15-2024b-table-e1-1.json', import.meta.url)), 'utf8'),
+    ) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(TABLE_E1_1.length);
+    rows.forEach((row, i) => {
+      const [tag, name, basic, opts] = TABLE_E1_1[i]!;
+      expect(tag).toBe(row.tag!.replace(/[(),]/g, '').toUpperCase());
+      expect([name, basic]).toEqual([row.name, row.basicProfile]);
+      for (const [k, v] of Object.entries(opts)) expect(row[k]).toBe(v);
+    });
   });
 
   it('lets options override the basic profile, keeping over cleaning', () => {

@@ -1,3 +1,4 @@
+import { NESTED_ATTRIBUTE_TYPES } from './generated/iod-attribute-types.ts';
 import { TABLE_E1_1, TABLE_E1_1_REVISION } from './generated/table-e1-1.ts';
 import type { DeidOptions } from './profiles.ts';
 import type { E11OptionColumn, IodAttributeTypes } from './table-types.ts';
@@ -61,9 +62,10 @@ export function tableRowName(tag: number): string | undefined {
 
 /**
  * The Table E.1-1 action for a standard (even group) attribute, or undefined when the table does not list it
- * (then the standard considers it not identifying). `iod` gives attribute types for the combined actions at
- * the top level of a known IOD; inside sequences or for unknown IODs the type is unknown and the combined
- * actions replace (empty or dummy) instead of removing, so the object stays valid.
+ * (then the standard considers it not identifying). Combined actions use the attribute's type: at the top
+ * level from the object's IOD, inside a sequence from the sequence's item definition (`parentTag`). Where the
+ * type is unknown (an IOD or item the 2008 tables lack) they replace (empty or dummy) instead of removing, so
+ * the object stays valid.
  */
 export function resolveStandard(
   tag: number,
@@ -71,6 +73,7 @@ export function resolveStandard(
   iod: IodAttributeTypes | undefined,
   depth: number,
   isSequence = false,
+  parentTag?: number,
 ): Resolved | undefined {
   let row = exact.get(tag);
   let extended = false;
@@ -93,12 +96,24 @@ export function resolveStandard(
       name: row.name,
     };
   }
-  const type = depth === 0 && iod ? (iod.types[tagKey(tag)] ?? '3') : undefined;
+  const type =
+    depth === 0
+      ? iod
+        ? (iod.types[tagKey(tag)] ?? '3')
+        : undefined
+      : parentTag === undefined
+        ? undefined
+        : NESTED_ATTRIBUTE_TYPES[`${tagKey(parentTag)}/${tagKey(tag)}`];
   // A sequence of unknown type is neither emptied nor removed (either can break the IOD): its items are kept
   // and get the profile applied with their text replaced (D).
   const code =
     type === undefined && isSequence ? (applied.code === 'X/Z/U*' ? 'U' : 'D') : combined(applied.code, type);
-  const typeWhy = type === undefined ? 'IOD type unknown' : `Type ${type} in ${iod!.iod}`;
+  const typeWhy =
+    type === undefined
+      ? 'IOD type unknown'
+      : depth === 0
+        ? `Type ${type} in ${iod!.iod}`
+        : `Type ${type} in its sequence (${tagKey(parentTag!)})`;
   return { code, rule: `${RULE_SOURCE} ${applied.why} -> ${code} (${typeWhy})`, name: row.name };
 }
 

@@ -141,6 +141,50 @@ function merge(out: Map<string, string>, tag: string, type: string): void {
   if (!prev || (TYPE_RANK[type] ?? 0) > (TYPE_RANK[prev] ?? 0)) out.set(tag, type);
 }
 
+const NESTED_RANK: Record<string, number> = { ...TYPE_RANK, '3': 0 };
+
+/**
+ * Types of attributes inside sequence items, keyed "PARENT/CHILD" (the sequence and the attribute in its
+ * items), from every module and macro including macros invoked inside items (">Include …"). Merged over all
+ * contexts keeping the strongest requirement, so the engine errs towards keeping an attribute (with a dummy
+ * or empty value) rather than removing one some IOD requires.
+ */
+function collectNested(
+  table: XmlTable,
+  macrosByTable: Map<string, XmlTable>,
+  baseDepth: number,
+  stack: string[],
+  out: Map<string, string>,
+  seen: Set<string>,
+): void {
+  const local = [...stack];
+  for (const child of table.children) {
+    if (child.kind === 'entry') {
+      const { group, element, name = '', type } = child.attrs;
+      if (!group || !element || !type) continue;
+      if (!/^[0-9A-Fa-f]{4}$/.test(group) || !/^[0-9A-Fa-f]{4}$/.test(element)) continue;
+      const depth = baseDepth + (/^>*/.exec(name)?.[0].length ?? 0);
+      const tag = (group + element).toUpperCase();
+      local.length = depth;
+      local[depth] = tag;
+      const parent = depth > 0 ? local[depth - 1] : undefined;
+      if (parent && type in NESTED_RANK) mergeNested(out, `${parent}/${tag}`, type);
+    } else {
+      const ref = child.attrs.ref ?? '';
+      const depth = baseDepth + (/^>*/.exec(ref)?.[0].length ?? 0);
+      const t = /Table\s+([0-9A-Z.-]+)/.exec(ref)?.[1];
+      const macro = t ? macrosByTable.get(t) : undefined;
+      if (!macro || seen.has(t!) || (depth > 0 && !local[depth - 1])) continue;
+      collectNested(macro, macrosByTable, depth, local.slice(0, depth), out, new Set([...seen, t!]));
+    }
+  }
+}
+
+function mergeNested(out: Map<string, string>, key: string, type: string): void {
+  const prev = out.get(key);
+  if (prev === undefined || (NESTED_RANK[type] ?? 0) > (NESTED_RANK[prev] ?? 0)) out.set(key, type);
+}
+
 function norm(s: string): string {
   return s
     .toLowerCase()
@@ -227,6 +271,14 @@ function generateIodTypes(): void {
       ),
     };
   }
+  const nested = new Map<string, string>();
+  for (const t of tables) {
+    if (t.kind === 'module' || t.kind === 'macro') collectNested(t, macrosByTable, 0, [], nested, new Set());
+  }
+  const nestedBody = [...nested]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, ty]) => `  '${k}': '${ty}',`)
+    .join('\n');
   const body = Object.entries(result)
     .map(([uid, v]) => {
       const entries = Object.entries(v.types)
@@ -246,9 +298,18 @@ export const IOD_TYPES_SOURCE = 'DICOM PS3.3 2008 (GDCM Part3.xml)';
 export const IOD_ATTRIBUTE_TYPES: Readonly<Record<string, IodAttributeTypes>> = {
 ${body}
 };
+
+/**
+ * Attribute types inside sequence items, "PARENT/CHILD" -> 1, 1C, 2, 2C or 3, merged over all modules and
+ * macros (strongest requirement wins). Pairs not listed are of unknown type.
+ */
+export const NESTED_ATTRIBUTE_TYPES: Readonly<Record<string, '1' | '1C' | '2' | '2C' | '3'>> = {
+${nestedBody}
+};
 `;
   writeFileSync(join(outDir, 'iod-attribute-types.ts'), src);
-  console.log(`iod types: ${Object.keys(result).length} SOP classes, unmatched: ${unmatched.join('; ')}`);
+  console.log(`iod types: ${Object.keys(result).length} SOP classes, ${nested.size} nested pairs`);
+  console.log(`SOP classes without an IOD in the 2008 tables: ${unmatched.join('; ')}`);
 }
 
 generateTable();
