@@ -10,6 +10,10 @@ export class CanonicalizationError extends Error {
 // In a `u` regex a valid surrogate pair is one code point, so \p{Cs} only matches lone halves,
 // which I-JSON (and therefore JCS) forbids.
 const LONE_SURROGATE = /\p{Cs}/u;
+// Characters JSON must escape, plus any surrogate: strings without them (ids, enum values,
+// nearly every string in a message) are quoted as they are, without calling into JSON.stringify.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Canonical JSON text of a JSON value (I-JSON subset). Throws CanonicalizationError. */
 export function canonicalize(value: unknown): string {
@@ -18,7 +22,8 @@ export function canonicalize(value: unknown): string {
       return canonicalString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new CanonicalizationError('non-finite number');
-      return JSON.stringify(value);
+      // ECMAScript Number::toString, which is what RFC 8785 prescribes (and -0 gives "0").
+      return `${value}`;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
@@ -36,8 +41,45 @@ export function canonicalBytes(value: unknown): Buffer {
 }
 
 function canonicalString(s: string): string {
+  if (!NEEDS_CARE.test(s)) return `"${s}"`;
   if (LONE_SURROGATE.test(s)) throw new CanonicalizationError('string with a lone surrogate');
   return JSON.stringify(s);
+}
+
+// Shape cache: messages repeat a few object shapes (same keys in the same order), and sorting and
+// quoting their keys is most of the cost of canonicalizing small objects (profiled: ~2x faster
+// with the cache). Property keys are internalized strings, so comparing a shape is cheap. Bounded,
+// because keys of received messages are untrusted.
+interface Shape {
+  keys: string[];
+  sorted: string[];
+  /** `"key":` for each sorted key. */
+  quoted: string[];
+}
+const shapesByFirstKey = new Map<string, Shape[]>();
+let cachedShapes = 0;
+const MAX_CACHED_SHAPES = 512;
+
+function shapeOf(keys: string[]): Shape {
+  const first = keys[0]!;
+  const candidates = shapesByFirstKey.get(first);
+  if (candidates !== undefined) {
+    for (const shape of candidates) if (sameKeys(shape.keys, keys)) return shape;
+  }
+  const sorted = [...keys].sort();
+  const shape = { keys, sorted, quoted: sorted.map((k) => `${canonicalString(k)}:`) };
+  if (cachedShapes < MAX_CACHED_SHAPES) {
+    cachedShapes++;
+    if (candidates === undefined) shapesByFirstKey.set(first, [shape]);
+    else candidates.push(shape);
+  }
+  return shape;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function canonicalArray(items: unknown[]): string {
@@ -58,17 +100,18 @@ function canonicalObject(obj: Record<string, unknown>): string {
   if (proto !== Object.prototype && proto !== null) {
     throw new CanonicalizationError('only plain objects are JSON objects');
   }
-  const keys = Object.keys(obj).sort();
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return '{}';
+  const { sorted, quoted } = shapeOf(keys);
   let out = '{';
   let first = true;
-  for (const key of keys) {
-    const v = obj[key];
+  for (let i = 0; i < sorted.length; i++) {
+    const v = obj[sorted[i]!];
     // Absent optional fields: JSON.stringify drops them on the wire, so the receiver never sees them.
     if (v === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += canonicalString(key);
-    out += ':';
+    out += quoted[i];
     out += canonicalize(v);
   }
   return `${out}}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intIn } from './bounded-number.ts';
 import { type Direction, directionSchema } from './direction.ts';
 import { isoTimestampSchema, kidSchema, siteIdSchema } from './ids.ts';
 import { type BodyOf, MESSAGE_TYPES, type MessageType } from './message-registry.ts';
@@ -18,7 +19,7 @@ export const envelopeSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   siteId: siteIdSchema,
   dir: directionSchema,
-  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  seq: intIn(0, Number.MAX_SAFE_INTEGER),
   sentAt: isoTimestampSchema,
   kid: kidSchema,
   type: z.enum(MESSAGE_TYPES),

@@ -1,5 +1,6 @@
 import { sign as ed25519Sign, verify as ed25519Verify, type KeyObject, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { intIn } from './bounded-number.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import { checkClock, DEFAULT_CLOCK_SKEW_MS } from './clock.ts';
 import { PROTOCOL_VERSION, SUPPORTED_VERSIONS, signatureSchema } from './envelope.ts';
@@ -19,11 +20,11 @@ import { describeIssues } from './schema-issues.ts';
 // envelope's, so a handshake signature can never pass as an envelope signature or vice versa.
 
 const nonceSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
-const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const seqSchema = intIn(0, Number.MAX_SAFE_INTEGER);
 
 export const handshakeHelloSchema = z.strictObject({
   type: z.literal('handshake.hello'),
-  v: z.number().int().min(1).max(1000),
+  v: intIn(1, 1000),
   siteId: siteIdSchema,
   kid: kidSchema,
   siteNonce: nonceSchema,

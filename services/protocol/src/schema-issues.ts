@@ -11,7 +11,13 @@ const MAX_ISSUES = 5;
 export function describeIssues(error: z.ZodError, prefix = ''): string {
   const parts = error.issues.slice(0, MAX_ISSUES).map((issue) => {
     const path = [prefix, ...issue.path.map(safeSegment)].filter((p) => p !== '').join('.') || '(root)';
-    const extra = issue.code === 'unrecognized_keys' ? `(${issue.keys.length})` : '';
+    // Custom messages are written in this package (e.g. "integer in [0, 5]"), never from input.
+    const extra =
+      issue.code === 'unrecognized_keys'
+        ? `(${issue.keys.length})`
+        : issue.code === 'custom'
+          ? `(${issue.message})`
+          : '';
     return `${path}: ${issue.code}${extra}`;
   });
   const more = error.issues.length > MAX_ISSUES ? `; +${error.issues.length - MAX_ISSUES} more` : '';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intIn } from '../bounded-number.ts';
 import { errorCodeSchema } from '../ids.ts';
 
 // site→cloud: the outcome of applying one cloud command, named by the command's s2c sequence.
@@ -6,7 +7,7 @@ import { errorCodeSchema } from '../ids.ts';
 // schema graph acyclic; message-registry.test.ts checks the two lists agree.
 export const COMMAND_TYPES = ['ping', 'qc.decision', 'project.settings'] as const;
 
-const commandSeq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const commandSeq = intIn(1, Number.MAX_SAFE_INTEGER);
 const commandType = z.enum(COMMAND_TYPES);
 
 export const commandResultSchema = z.discriminatedUnion('status', [

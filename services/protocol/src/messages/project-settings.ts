@@ -1,21 +1,22 @@
 import { z } from 'zod';
+import { intIn, numberIn } from '../bounded-number.ts';
 import { projectId } from '../ids.ts';
 
-const unit = z.number().min(0).max(1);
+const unit = numberIn(0, 1);
 
 // cloud→site: QC settings of a project. `revision` orders them; the site keeps the highest.
 export const projectSettingsSchema = z.strictObject({
   projectId,
-  revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  revision: intIn(1, Number.MAX_SAFE_INTEGER),
   /** How many annotators label each task. */
-  consensusSize: z.number().int().min(1).max(5),
+  consensusSize: intIn(1, 5),
   /** Fraction of tasks that are gold-standard checks. */
   goldRate: unit,
   /** A task is flagged for QC when any set threshold is crossed. */
   flagThresholds: z.strictObject({
     diceBelow: unit.optional(),
-    kappaBelow: z.number().min(-1).max(1).optional(),
-    hd95MmAbove: z.number().min(0).max(10_000).optional(),
+    kappaBelow: numberIn(-1, 1).optional(),
+    hd95MmAbove: numberIn(0, 10_000).optional(),
     annotatorScoreBelow: unit.optional(),
   }),
 });

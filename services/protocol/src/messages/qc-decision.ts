@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intIn } from '../bounded-number.ts';
 import { taskId, userId } from '../ids.ts';
 
 /**
@@ -25,7 +26,7 @@ export const qcDecisionSchema = z.strictObject({
   decisionId: z.string().regex(/^qc_[A-Za-z0-9_-]{16,64}$/),
   taskId,
   /** The task revision the reviewer saw; the site refuses a decision about a stale revision. */
-  taskRevision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  taskRevision: intIn(1, Number.MAX_SAFE_INTEGER),
   verdict: qcVerdictSchema,
 });
 export type QcDecision = z.infer<typeof qcDecisionSchema>;

@@ -1,18 +1,19 @@
 import { z } from 'zod';
+import { intIn } from '../bounded-number.ts';
 import { queueNameSchema } from '../ids.ts';
 
-const count = z.number().int().min(0).max(1_000_000_000);
-const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = intIn(0, 1_000_000_000);
+const seq = intIn(0, Number.MAX_SAFE_INTEGER);
 
 // site→cloud: periodic health, so the QC dashboard can show lag and backlog per site.
 export const siteStatusSchema = z.strictObject({
   /** Semantic version of the site software (no build metadata, which could be anything). */
   softwareVersion: z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(-[0-9A-Za-z.]{1,32})?$/),
-  uptimeS: z.number().int().min(0).max(3_153_600_000),
+  uptimeS: intIn(0, 3_153_600_000),
   outbox: z.strictObject({
     pending: count,
     /** Age of the oldest unacknowledged message; null when the outbox is empty. */
-    oldestPendingAgeMs: z.number().int().min(0).max(31_536_000_000).nullable(),
+    oldestPendingAgeMs: intIn(0, 31_536_000_000).nullable(),
     lastAckedSeq: seq,
   }),
   queues: z

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { intIn } from '../bounded-number.ts';
 
-const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const seq = intIn(0, Number.MAX_SAFE_INTEGER);
 
 // Both directions, unsequenced (envelope seq 0): flow control for the sequenced stream going the
 // other way. Both are cumulative and idempotent, so a replayed one does no harm.
@@ -10,5 +11,5 @@ export const syncAckSchema = z.strictObject({ upToSeq: seq });
 export type SyncAck = z.infer<typeof syncAckSchema>;
 
 /** "I saw a gap: send again everything of yours from fromSeq on." */
-export const syncResendSchema = z.strictObject({ fromSeq: seq.min(1) });
+export const syncResendSchema = z.strictObject({ fromSeq: intIn(1, Number.MAX_SAFE_INTEGER) });
 export type SyncResend = z.infer<typeof syncResendSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intIn, numberIn } from '../bounded-number.ts';
 import { labelIdSchema, projectId, taskId, userId } from '../ids.ts';
 import { metricValuesSchema } from '../metrics.ts';
 
@@ -7,14 +8,14 @@ import { metricValuesSchema } from '../metrics.ts';
 export const taskMetricsSchema = z.strictObject({
   taskId,
   projectId,
-  revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  revision: intIn(1, Number.MAX_SAFE_INTEGER),
   labels: z.array(z.strictObject({ labelId: labelIdSchema, metrics: metricValuesSchema })).max(256),
   annotators: z
     .array(
       z.strictObject({
         annotatorId: userId,
         /** Overall score in [0, 1] (e.g. mean Dice against the consensus). */
-        score: z.number().min(0).max(1),
+        score: numberIn(0, 1),
         metrics: metricValuesSchema,
       }),
     )

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intIn } from '../bounded-number.ts';
 import { labelIdSchema, projectId, seriesId, studyId, taskId, userId } from '../ids.ts';
 
 export const TASK_STATUSES = [
@@ -23,6 +24,6 @@ export const taskUpsertedSchema = z.strictObject({
   assigneeIds: z.array(userId).max(16),
   labelIds: z.array(labelIdSchema).max(256),
   isGold: z.boolean(),
-  revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  revision: intIn(1, Number.MAX_SAFE_INTEGER),
 });
 export type TaskUpserted = z.infer<typeof taskUpsertedSchema>;
