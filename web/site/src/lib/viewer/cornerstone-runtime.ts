@@ -28,7 +28,8 @@ export function initCornerstone(getToken: TokenGetter): void {
   if (initialised) return;
   core.init();
   dicomImageLoader.init({
-    maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
+    // At least two decode workers even on small machines: one busy worker must not stall scrolling.
+    maxWebWorkers: Math.max(2, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
     // Awaited per request by the loader, so a refreshed token is picked up without re-init.
     beforeSend: async (): Promise<Record<string, string>> => {
       const token = await getToken();

@@ -270,6 +270,18 @@ export class StackViewer {
     this.cineFps = 0;
   }
 
+  /** Background fetching of the whole stack; benchmarks turn it off to time uncached slices. */
+  setPrefetch(enabled: boolean): void {
+    if (enabled) tools.utilities.stackPrefetch.enable(this.element);
+    else tools.utilities.stackPrefetch.disable(this.element);
+  }
+
+  /** Drops decoded images so the next slice change goes to the network (benchmarks only). */
+  purgeCache(): void {
+    cache.purgeCache();
+    this.loadedIds.clear();
+  }
+
   resize(): void {
     this.engine.resize(true, true);
   }

@@ -1,0 +1,212 @@
+// Viewer performance in headless Chromium: first image, full series, cached and uncached slice
+// changes for a 300-slice 512×512 CT, measured against Debian's Orthanc (always) and against the
+// site (when SITE_URL is set) in the same run, with the ratio printed.
+//
+//   npx tsx scripts/bench/viewer/run.ts
+//   SITE_URL=http://127.0.0.1:8080 SITE_TOKEN=… SITE_STOW=1 npx tsx scripts/bench/viewer/run.ts
+//
+// SITE_URL must serve the built app at `/` and DICOMweb at `/dicomweb`; SITE_STOW=1 uploads the
+// same synthetic series there with STOW-RS first. SLICES/ROWS override the series size.
+import { makeCtSeries } from '@annex/dicom';
+import type { Page } from 'playwright-core';
+import { startAppServer } from '../../../web/site/test/app-server.ts';
+import { buildApp } from '../../../web/site/test/build-app.ts';
+import { launchChromium } from '../../../web/site/test/chromium.ts';
+import { startOrthanc } from '../../../web/site/test/orthanc.ts';
+
+const SLICES = Number(process.env.SLICES ?? 300);
+const ROWS = Number(process.env.ROWS ?? 512);
+const CACHED_STEPS = 120;
+const UNCACHED_STEPS = 20;
+const DEADLINE_MS = 9 * 60_000;
+// Canvas size matters here: Chromium's software WebGL (SwiftShader) rasterises on the CPU.
+const VIEW = Number(process.env.VIEWPORT ?? 1024);
+
+interface Result {
+  firstImageMs: number;
+  fullSeriesMs: number;
+  cachedP50: number;
+  cachedP95: number;
+  uncachedP50: number;
+  uncachedP95: number;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
+}
+
+async function stow(base: string, token: string | undefined, files: Buffer[]): Promise<void> {
+  const boundary = 'annex-bench-boundary';
+  for (let i = 0; i < files.length; i += 20) {
+    const parts: Buffer[] = [];
+    for (const f of files.slice(i, i + 20)) {
+      parts.push(
+        Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+        f,
+        Buffer.from('\r\n'),
+      );
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    const res = await fetch(`${base}/dicomweb/studies`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+      body: new Uint8Array(Buffer.concat(parts)),
+    });
+    if (!res.ok) throw new Error(`STOW-RS to the site failed: HTTP ${res.status}`);
+  }
+}
+
+/** One target, fresh page: the app is loaded first (bundle cached and parsed), then the series is opened. */
+async function measure(page: Page, appUrl: string, studyUid: string, seriesUid: string): Promise<Result> {
+  // tsx (esbuild keepNames) wraps functions handed to page.evaluate in __name(); give the page one.
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await page.goto(`${appUrl}/#/`);
+  // The shell preloads the viewer chunk at startup; wait until it is there so we time pixels, not JS.
+  await page.waitForLoadState('networkidle');
+  const { firstImageMs, fullSeriesMs } = await page.evaluate(
+    ({ hash, n }) =>
+      new Promise<{ firstImageMs: number; fullSeriesMs: number }>((resolve, reject) => {
+        const g = globalThis as unknown as { __annexViewer?: { state(): { loaded: number; count: number } } };
+        const t0 = performance.now();
+        let first = 0;
+        const onRendered = () => {
+          if (!first) first = performance.now() - t0;
+        };
+        window.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered, { capture: true });
+        const timeout = setTimeout(() => reject(new Error('series did not load in 60 s')), 60_000);
+        const poll = () => {
+          const s = g.__annexViewer?.state();
+          if (first && s && s.count === n && s.loaded === n) {
+            clearTimeout(timeout);
+            window.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered, { capture: true });
+            resolve({ firstImageMs: first, fullSeriesMs: performance.now() - t0 });
+          } else setTimeout(poll, 5);
+        };
+        location.hash = hash;
+        poll();
+      }),
+    { hash: `#/view/${studyUid}/${seriesUid}`, n: SLICES },
+  );
+
+  // Slice change = setImageIdIndex until the viewport has rendered the new image.
+  const timeSteps = (indices: number[], purge: boolean) =>
+    page.evaluate(
+      async ({ indices, purge }) => {
+        type V = {
+          element: HTMLElement;
+          viewport: { setImageIdIndex(i: number): Promise<string> };
+          setPrefetch(on: boolean): void;
+          purgeCache(): void;
+        };
+        const v = (globalThis as unknown as { __annexViewer: V }).__annexViewer;
+        const out: number[] = [];
+        if (purge) v.setPrefetch(false);
+        for (const i of indices) {
+          if (purge) v.purgeCache();
+          await new Promise((r) => requestAnimationFrame(r));
+          const rendered = new Promise<void>((r) =>
+            v.element.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => r(), { once: true }),
+          );
+          const t = performance.now();
+          await v.viewport.setImageIdIndex(i);
+          await rendered;
+          out.push(performance.now() - t);
+        }
+        return out;
+      },
+      { indices, purge },
+    );
+  const cachedIdx = Array.from({ length: CACHED_STEPS }, (_, k) => (k * 7 + 1) % SLICES);
+  const cached = await timeSteps(cachedIdx, false);
+  const uncachedIdx = Array.from({ length: UNCACHED_STEPS }, (_, k) => (k * 37 + 11) % SLICES);
+  const uncached = await timeSteps(uncachedIdx, true);
+  return {
+    firstImageMs,
+    fullSeriesMs,
+    cachedP50: pct(cached, 50),
+    cachedP95: pct(cached, 95),
+    uncachedP50: pct(uncached, 50),
+    uncachedP95: pct(uncached, 95),
+  };
+}
+
+const TARGETS: Array<[keyof Result, string, number]> = [
+  ['firstImageMs', 'first image after opening', 300],
+  ['fullSeriesMs', 'full series loaded', 2000],
+  ['cachedP50', 'cached slice change p50', 16],
+  ['cachedP95', 'cached slice change p95', 33],
+  ['uncachedP50', 'uncached slice change p50', 100],
+  ['uncachedP95', 'uncached slice change p95', Number.POSITIVE_INFINITY],
+];
+
+function print(results: Record<string, Result>): void {
+  const names = Object.keys(results);
+  const head = ['metric (ms)', ...names, ...(names.length > 1 ? [`${names[1]}/${names[0]}`] : []), 'target'];
+  const rows = TARGETS.map(([k, label, target]) => {
+    const vals = names.map((n) => (results[n] as Result)[k]);
+    const ratio = vals.length > 1 ? [((vals[1] as number) / (vals[0] as number)).toFixed(2)] : [];
+    return [label, ...vals.map((v) => v.toFixed(1)), ...ratio, Number.isFinite(target) ? `≤${target}` : ''];
+  });
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => String(r[i]).length)));
+  for (const r of [head, ...rows])
+    console.log(r.map((c, i) => String(c).padEnd(widths[i] as number)).join('  '));
+}
+
+async function main(): Promise<void> {
+  const killer = setTimeout(() => {
+    console.error('benchmark exceeded its time budget');
+    process.exit(2);
+  }, DEADLINE_MS);
+  const distDir = await buildApp();
+  const t = performance.now();
+  const ct = makeCtSeries({ slices: SLICES, rows: ROWS, cols: ROWS, seed: 'viewer-bench' });
+  console.log(
+    `series: ${SLICES} slices ${ROWS}×${ROWS} generated in ${(performance.now() - t).toFixed(0)} ms`,
+  );
+  const port = 18900 + Math.floor(Math.random() * 90);
+  const orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
+  const app = await startAppServer({ distDir, dicomwebUpstream: orthanc.dicomweb });
+  const chromium = await launchChromium();
+  try {
+    const t1 = performance.now();
+    await orthanc.store(ct.files);
+    console.log(`stored in Orthanc in ${(performance.now() - t1).toFixed(0)} ms`);
+    const siteUrl = process.env.SITE_URL?.replace(/\/$/, '');
+    if (siteUrl && process.env.SITE_STOW === '1') await stow(siteUrl, process.env.SITE_TOKEN, ct.files);
+    const results: Record<string, Result> = {};
+    const ctx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
+    results.orthanc = await measure(
+      await ctx.newPage(),
+      app.url,
+      ct.study.studyInstanceUid,
+      ct.seriesInstanceUid,
+    );
+    await ctx.close();
+    if (siteUrl) {
+      // The site's own config.json says how the app gets its token.
+      const siteCtx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
+      results.site = await measure(
+        await siteCtx.newPage(),
+        siteUrl,
+        ct.study.studyInstanceUid,
+        ct.seriesInstanceUid,
+      );
+      await siteCtx.close();
+    }
+    console.log(
+      `\nheadless Chromium (SwiftShader WebGL), loopback, ${SLICES}×${ROWS}×${ROWS} CT, ${VIEW}×${VIEW} page; Orthanc behind a same-origin proxy`,
+    );
+    print(results);
+  } finally {
+    clearTimeout(killer);
+    await chromium.close();
+    await app.close();
+    await orthanc.stop();
+  }
+}
+
+await main();
