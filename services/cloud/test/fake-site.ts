@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import {
   type AnyEnvelope,
   createHello,
@@ -65,10 +66,14 @@ export class FakeSite {
     return site;
   }
 
-  seal<T extends MessageType>(fields: Omit<EnvelopeFields<T>, 'siteId' | 'dir' | 'kid'> & { kid?: string }) {
+  /** Signs with the site's key, or with `privateKey` (and its `kid`) for key-state tests. */
+  seal<T extends MessageType>(
+    fields: Omit<EnvelopeFields<T>, 'siteId' | 'dir' | 'kid'> & { kid?: string; privateKey?: KeyObject },
+  ) {
+    const { privateKey, ...rest } = fields;
     return sealEnvelope(
-      { siteId: this.siteId, dir: 's2c', kid: this.key.kid, ...fields } as EnvelopeFields<T>,
-      this.key.privateKey,
+      { siteId: this.siteId, dir: 's2c', kid: this.key.kid, ...rest } as EnvelopeFields<T>,
+      privateKey ?? this.key.privateKey,
     ) as AnyEnvelope;
   }
 

@@ -213,6 +213,9 @@ export class SiteSession {
       for (const r of outcome.rejected) note(r.reason, false);
       for (const env of outcome.applied) this.hub.metrics.applied.inc({ type: env.type });
       this.hub.rate.add(outcome.applied.length);
+      // Counted before the ack goes out, so whoever sees the ack also sees the count.
+      if (counts.size > 0) await this.record(counts, siteId);
+      counts.clear();
       this.sendControl('sync.ack', { upToSeq: outcome.appliedUpTo });
       const from = outcome.resendFrom;
       if (from !== null && (from !== this.lastResend.from || now - this.lastResend.at > 1000)) {

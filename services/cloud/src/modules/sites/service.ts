@@ -11,6 +11,11 @@ export interface RegisterSiteInput {
   notAfter?: Date;
 }
 
+// A new key is valid from a little before now: a site whose clock runs behind (within the
+// accepted skew) must not see its first messages refused as KEY_NOT_YET_VALID.
+const KEY_BACKDATE_MS = 5 * 60_000;
+const validFrom = (now = new Date()) => new Date(now.getTime() - KEY_BACKDATE_MS);
+
 /** Parses a public key and returns its kid and raw base64url form; 400 when it is not Ed25519. */
 export function normalizePublicKey(text: string): { kid: string; raw: string } {
   try {
@@ -49,7 +54,7 @@ export async function registerSite(prisma: PrismaClient, input: RegisterSiteInpu
     }
     const site =
       existing ?? (await tx.site.create({ data: { id: input.siteId, name: input.name, orgId: org.id } }));
-    await addKeyIn(tx, site.id, kid, raw, new Date(), input.notAfter ?? null);
+    await addKeyIn(tx, site.id, kid, raw, validFrom(), input.notAfter ?? null);
     return { site, kid };
   });
 }
@@ -85,7 +90,7 @@ export async function rotateSiteKey(
   return prisma.$transaction(async (tx) => {
     const site = await tx.site.findUnique({ where: { id: siteId } });
     if (!site) throw new AppError('SITE_NOT_FOUND', 404, 'No such site.');
-    const key = await addKeyIn(tx, siteId, kid, raw, now, null);
+    const key = await addKeyIn(tx, siteId, kid, raw, validFrom(now), null);
     const until = new Date(now.getTime() + overlapMs);
     await tx.siteKey.updateMany({
       where: {
