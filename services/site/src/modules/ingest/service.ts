@@ -16,6 +16,8 @@ export interface IngestOptions {
   projectId?: string;
   /** STOW-RS /studies/{study}: an instance of another study is refused (STUDY_MISMATCH). */
   expectedStudyInstanceUid?: string;
+  /** DIMSE: the C-STORE command's affected SOP class and instance, which the dataset must match. */
+  expectedSop?: { sopClassUid: string; sopInstanceUid: string };
 }
 
 /** What happened to one instance. UIDs are for the caller's response, never for logs. */
@@ -63,6 +65,13 @@ function validate(parsed: ParsedInstance, options: IngestOptions): void {
     throw new IngestError(
       'STUDY_MISMATCH',
       'the instance belongs to another study than the request URL names',
+    );
+  }
+  const sop = options.expectedSop;
+  if (sop && (sop.sopClassUid !== parsed.sopClassUid || sop.sopInstanceUid !== parsed.sopInstanceUid)) {
+    throw new IngestError(
+      'SOP_MISMATCH',
+      'the dataset does not match the SOP class/instance of the C-STORE request',
     );
   }
 }
