@@ -106,6 +106,21 @@ describe('canonicalize (RFC 8785)', () => {
     expect(() => canonicalize(value)).toThrow(CanonicalizationError);
   });
 
+  it('sorts objects that share a first key but not their other keys (shape cache)', () => {
+    expect(
+      canonicalize([
+        { s: 1, b: 2 },
+        { s: 1, a: 2 },
+        { s: 1, b: 2, a: 3 },
+      ]),
+    ).toBe('[{"b":2,"s":1},{"a":2,"s":1},{"a":3,"b":2,"s":1}]');
+  });
+
+  it('stays correct once the shape cache is full', () => {
+    for (let i = 0; i < 1000; i++) canonicalize({ [`k${i}`]: i, a: 0 });
+    expect(canonicalize({ z: 1, k5000: 2, a: 3 })).toBe('{"a":3,"k5000":2,"z":1}');
+  });
+
   it('accepts a correctly paired surrogate', () => {
     expect(canonicalize('\ud83d\ude00')).toBe('"😀"');
   });

@@ -21,6 +21,15 @@ describe('message schemas', () => {
     expect(parse('study.available', body).success).toBe(false);
   });
 
+  it('accepts pseudonyms in the format @annex/dicom pseudonymize() writes (20-character body)', () => {
+    const body = {
+      ...validBodies['study.available'],
+      studyId: `st_${Buffer.alloc(15, 7).toString('base64url')}`,
+    };
+    expect(body.studyId).toMatch(/^st_[A-Za-z0-9_-]{20}$/);
+    expect(parse('study.available', body).success).toBe(true);
+  });
+
   it('lists as command types exactly the sequenced cloud→site types', () => {
     const c2s = MESSAGE_TYPES.filter(
       (t) => MESSAGES[t].sequenced && (MESSAGES[t].dirs as readonly string[]).includes('c2s'),

@@ -43,7 +43,7 @@ export const validBodies: { [T in MessageType]: BodyOf<T> } = {
   'command.result': { status: 'applied', commandSeq: 7, commandType: 'qc.decision' },
   'task.upserted': {
     taskId: fakeId('tk', 'task-1'),
-    projectId: fakeId('pj', 'project-1'),
+    projectId: fakeId('prj', 'project-1'),
     studyId: fakeId('st', 'study-1'),
     seriesIds: [fakeId('se', 'series-1')],
     status: 'submitted',
@@ -54,15 +54,15 @@ export const validBodies: { [T in MessageType]: BodyOf<T> } = {
   },
   'task.metrics': {
     taskId: fakeId('tk', 'task-1'),
-    projectId: fakeId('pj', 'project-1'),
+    projectId: fakeId('prj', 'project-1'),
     revision: 3,
     labels: [{ labelId: 'liver', metrics: { dice: 0.91, hd95_mm: 3.2, fleiss_kappa: 0.78 } }],
     annotators: [{ annotatorId: fakeId('usr', 'ann-1'), score: 0.88, metrics: { dice: 0.9 } }],
   },
   'labelset.finalized': {
     taskId: fakeId('tk', 'task-1'),
-    projectId: fakeId('pj', 'project-1'),
-    annotationSetId: fakeId('as', 'set-1'),
+    projectId: fakeId('prj', 'project-1'),
+    annotationSetId: fakeId('ann', 'set-1'),
     method: 'staple',
     labelIds: ['liver'],
   },
@@ -74,7 +74,7 @@ export const validBodies: { [T in MessageType]: BodyOf<T> } = {
     verdict: { kind: 'rework', comment: 'Lesion boundary misses the inferior slices.\nPlease redo.' },
   },
   'project.settings': {
-    projectId: fakeId('pj', 'project-1'),
+    projectId: fakeId('prj', 'project-1'),
     revision: 2,
     consensusSize: 3,
     goldRate: 0.05,
