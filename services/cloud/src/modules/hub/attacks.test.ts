@@ -39,7 +39,7 @@ describe('hub refuses and counts attacks', () => {
     const env = site.seal({ type: 'study.available', seq: 1, body: studyBody('flip') });
     const text = JSON.stringify(env);
     // One byte of the study pseudonym changes; the JSON stays valid.
-    const i = text.indexOf(env.body.studyId) + 5;
+    const i = text.indexOf(studyBody('flip').studyId) + 5;
     const flippedBody = text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1);
     site.sendRaw(flippedBody);
     const sig = env.sig;
