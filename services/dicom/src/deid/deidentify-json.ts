@@ -1,5 +1,5 @@
 import type { DElement } from './binary/element.ts';
-import { type DeidentifyInput, deidentifyInputSchema } from './deidentify-options.ts';
+import { type DeidentifyInput, parseDeidentifyInput } from './deidentify-options.ts';
 import { runEngine } from './engine.ts';
 import { elementsToJson, type JsonDataset, jsonToElements } from './json-elements.ts';
 import { compilePhiMatchers } from './phi-matchers.ts';
@@ -18,7 +18,7 @@ export interface DeidentifyJsonResult {
  * themselves point at de-identified resources and carry no original UIDs.
  */
 export function deidentifyJson(dataset: JsonDataset, opts: DeidentifyInput): DeidentifyJsonResult {
-  const params = deidentifyInputSchema.parse(opts);
+  const params = parseDeidentifyInput(opts);
   const bulk = new WeakMap<DElement, string>();
   const elements = jsonToElements(dataset, bulk);
   // DICOM JSON text is UTF-8 (PS3.18 F.2); tell the engine so cleaning decodes it right.

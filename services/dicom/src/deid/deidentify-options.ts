@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeidOptionsError } from './errors.ts';
 import type { DeidProfile } from './profiles.ts';
 import { deidOptionOverridesSchema } from './profiles.ts';
 
@@ -46,3 +47,10 @@ export const deidentifyInputSchema = z
   .strict();
 export type DeidentifyInput = z.input<typeof deidentifyInputSchema>;
 export type DeidentifyParams = z.output<typeof deidentifyInputSchema>;
+
+/** Validates engine options; a bad option is a typed error naming the fields (the secret is never echoed). */
+export function parseDeidentifyInput(opts: DeidentifyInput): DeidentifyParams {
+  const r = deidentifyInputSchema.safeParse(opts);
+  if (r.success) return r.data;
+  throw new DeidOptionsError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+}

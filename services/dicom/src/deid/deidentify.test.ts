@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dciodvfyErrors, readWithDcmjs, runOnFile } from '../../test/dicom-tools.ts';
+import { dciodvfyErrors, readWithDcmjs, relabelTransferSyntax, runOnFile } from '../../test/dicom-tools.ts';
 import { isOwnPseudonym } from '../pseudonym/pseudonymize.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { makeMrSeries } from '../synthetic/mr-series.ts';
@@ -9,6 +9,7 @@ import { readPart10 } from './binary/read-part10.ts';
 import { collectPhiValues } from './collect-phi.ts';
 import { deidentify } from './deidentify.ts';
 import { tagLabel } from './dictionary.ts';
+import { DeidError, DeidOptionsError, UnsupportedTransferSyntaxError } from './errors.ts';
 import { TABLE_E1_1 } from './generated/table-e1-1.ts';
 import { INNER_CONTAINER, OUTER_CONTAINER, PLANTED, phiEverywhere } from './test-support/phi-everywhere.ts';
 import { decodeText } from './text-values.ts';
@@ -281,8 +282,15 @@ describe('deidentify: options and profiles', () => {
     expect(phiValuesOf(ct.study).every((v) => !out.buffer.toString('latin1').includes(v))).toBe(true);
   });
 
-  it('rejects a bad secret and unknown options with a reason', () => {
-    expect(() => deidentify(ct.files[0]!, { profile: 'annotator-view', secret: 'short' })).toThrow();
+  it('rejects a bad secret and unknown options with a typed error that never echoes the secret', () => {
+    expect(() => deidentify(ct.files[0]!, { profile: 'annotator-view', secret: 'short' })).toThrow(
+      DeidOptionsError,
+    );
+    try {
+      deidentify(ct.files[0]!, { profile: 'annotator-view', secret: 'short' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('short');
+    }
     expect(() =>
       deidentify(ct.files[0]!, {
         profile: 'annotator-view',
@@ -291,6 +299,37 @@ describe('deidentify: options and profiles', () => {
       }),
     ).toThrow();
     expect(() => deidentify(ct.files[0]!, { profile: 'no-such-profile', secret })).toThrow(/Unknown/);
+  });
+});
+
+describe('deidentify: bad input', () => {
+  it('gives a typed error, never a crash, for truncated or corrupted files', () => {
+    const f = makeCtSeries({ slices: 1, rows: 16, cols: 16, seed: 'deid-corrupt' }).files[0]!;
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const inputs = [0, 100, 131, 140, 200, 400, 700, 1000, 1500].map((n) => f.subarray(0, n));
+    for (let i = 0; i < 150; i++) {
+      const b = Buffer.from(f);
+      for (let k = 0; k < 4; k++) b[132 + Math.floor(rnd() * 1500)] = Math.floor(rnd() * 256);
+      inputs.push(b);
+    }
+    for (const input of inputs) {
+      try {
+        deidentify(input, { profile: 'annotator-view', secret });
+      } catch (error) {
+        expect(error).toBeInstanceOf(DeidError);
+      }
+    }
+  });
+
+  it('refuses explicit VR big endian with a typed error', () => {
+    const f = relabelTransferSyntax(ct.files[0]!, '1.2.840.10008.1.2.2');
+    expect(() => deidentify(f, { profile: 'annotator-view', secret })).toThrow(
+      UnsupportedTransferSyntaxError,
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import type { DElement } from './binary/element.ts';
 import { readPart10 } from './binary/read-part10.ts';
 import { writePart10 } from './binary/write-part10.ts';
 import type { BurnedInRisk } from './burned-in.ts';
-import { type DeidentifyInput, deidentifyInputSchema } from './deidentify-options.ts';
+import { type DeidentifyInput, parseDeidentifyInput } from './deidentify-options.ts';
 import { runEngine } from './engine.ts';
 import { BurnedInRiskError } from './errors.ts';
 import { compilePhiMatchers } from './phi-matchers.ts';
@@ -34,7 +34,7 @@ const META_DROP = new Set([0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x000
  * encoded elements: the header is rewritten, pixel data is passed through untouched unless it is masked.
  */
 export function deidentify(input: Uint8Array, opts: DeidentifyInput): DeidentifyResult {
-  const params = deidentifyInputSchema.parse(opts);
+  const params = parseDeidentifyInput(opts);
   const p = readPart10(input);
   const masker = params.pixelMasking
     ? (dataset: DElement[], risk: BurnedInRisk) =>

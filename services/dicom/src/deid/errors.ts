@@ -47,3 +47,11 @@ export class PixelMaskingUnsupportedError extends DeidError {
     this.name = 'PixelMaskingUnsupportedError';
   }
 }
+
+/** The options given to the engine are not valid (the message lists the fields, never their values). */
+export class DeidOptionsError extends DeidError {
+  constructor(readonly fields: string[]) {
+    super('DEID_BAD_OPTIONS', `Invalid de-identification options: ${fields.join(', ')}.`, 400);
+    this.name = 'DeidOptionsError';
+  }
+}

@@ -9,6 +9,7 @@ export { keyIdOf } from './engine.ts';
 export {
   BurnedInRiskError,
   DeidError,
+  DeidOptionsError,
   MalformedDicomError,
   PixelMaskingUnsupportedError,
   UnsupportedTransferSyntaxError,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeidOptionsError } from './errors.ts';
 
 /** The PS3.15 E.3 options, as switches. */
 const OPTION_KEYS = [
@@ -125,7 +126,9 @@ export type ProfileName = keyof typeof PROFILES;
 
 export function resolveProfile(profile: string | DeidProfile, overrides?: Partial<DeidOptions>): DeidProfile {
   const p = typeof profile === 'string' ? PROFILES[profile] : profile;
-  if (!p) throw new Error(`Unknown de-identification profile "${String(profile)}"`);
+  if (!p) throw new DeidOptionsError([`profile: Unknown de-identification profile "${String(profile)}"`]);
   if (!overrides) return p;
-  return { ...p, options: deidOptionsSchema.parse({ ...p.options, ...overrides }) };
+  const r = deidOptionsSchema.safeParse({ ...p.options, ...overrides });
+  if (!r.success) throw new DeidOptionsError(r.error.issues.map((i) => `options: ${i.message}`));
+  return { ...p, options: r.data };
 }

@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { lookupTag } from '../dictionary.ts';
-import { MalformedDicomError, UnsupportedTransferSyntaxError } from '../errors.ts';
+import { DeidError, MalformedDicomError, UnsupportedTransferSyntaxError } from '../errors.ts';
 import { type DElement, ITEM, ITEM_END, LONG_VRS, type Part10, PIXEL_DATA, SEQ_END } from './element.ts';
 
 export const TS = {
@@ -15,6 +15,16 @@ const UNDEFINED = 0xffffffff;
 
 /** Reads a Part 10 file into elements whose values are views of `buf` (no value is copied). */
 export function readPart10(buf: Uint8Array): Part10 {
+  try {
+    return readPart10Unchecked(buf);
+  } catch (error) {
+    // Out-of-bounds reads and inflate failures on corrupt input become one typed error.
+    if (error instanceof DeidError) throw error;
+    throw new MalformedDicomError('it is truncated or corrupt');
+  }
+}
+
+function readPart10Unchecked(buf: Uint8Array): Part10 {
   if (buf.length < 132 || buf[128] !== 0x44 || buf[129] !== 0x49 || buf[130] !== 0x43 || buf[131] !== 0x4d) {
     throw new MalformedDicomError('no DICM prefix after the 128-byte preamble');
   }
@@ -42,8 +52,13 @@ export function readPart10(buf: Uint8Array): Part10 {
 
 /** Reads a bare data set (no preamble or meta), e.g. the implicit-VR content of a UN sequence. */
 export function readDataset(buf: Uint8Array, explicitVr: boolean): DElement[] {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  return new Reader(buf, view, explicitVr).readElements(0, buf.length).elements;
+  try {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    return new Reader(buf, view, explicitVr).readElements(0, buf.length).elements;
+  } catch (error) {
+    if (error instanceof DeidError) throw error;
+    throw new MalformedDicomError('the data set is truncated or corrupt');
+  }
 }
 
 export function asciiTrim(v: Uint8Array): string {
