@@ -248,8 +248,12 @@ console.log(
 writeFileSync(join(work, 'meta.json'), JSON.stringify({ grid, raters: RATERS, labels: LABELS }));
 for (const [i, b] of stored.entries()) writeFileSync(join(work, `rater-${i}.rle`), b);
 writeFileSync(join(work, 'gold.rle'), labelRleToBytes(gold));
-const tsx = join(here, '../../../node_modules/.bin/tsx');
-const jobOut = execFileSync(tsx, [join(here, 'job.ts'), work], { encoding: 'utf8', timeout: 120_000 });
+// Run from source through tsx, or as the esbuild bundle (run.mjs beside job.mjs) where no tsx exists.
+const bundled = fileURLToPath(import.meta.url).endsWith('.mjs');
+const [jobCmd, jobArgs] = bundled
+  ? [process.execPath, [join(here, 'job.mjs'), work]]
+  : [join(here, '../../../node_modules/.bin/tsx'), [join(here, 'job.ts'), work]];
+const jobOut = execFileSync(jobCmd, jobArgs, { encoding: 'utf8', timeout: 120_000 });
 const job = JSON.parse(jobOut.trim().split('\n').at(-1)!) as {
   ms: number;
   maxRssMb: number;

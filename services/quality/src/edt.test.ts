@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../test/shapes.ts';
-import { squaredEdt } from './edt.ts';
+import { edtQueries, squaredEdt } from './edt.ts';
 
 function bruteForce(src: Uint8Array, dims: [number, number, number], c: Float64Array[]): Float64Array {
   const [nx, ny, nz] = dims;
@@ -38,6 +38,22 @@ describe('exact Euclidean distance transform', () => {
       const want = bruteForce(src, dims, c);
       for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 9);
     }
+  });
+
+  it('is exact on the queried voxels when asked to evaluate only those', () => {
+    const rnd = mulberry32(12);
+    const dims: [number, number, number] = [17, 11, 9];
+    const c = [0.6, 0.9, 2.2].map((s, a) =>
+      Float64Array.from({ length: dims[a]! }, (_, i) => i * s + (a === 2 && i > 4 ? 1.3 : 0)),
+    );
+    const n = 17 * 11 * 9;
+    const src = Uint8Array.from({ length: n }, () => (rnd() < 0.02 ? 1 : 0));
+    const full = squaredEdt(src, dims, [c[0]!, c[1]!, c[2]!]);
+    const picked = Uint32Array.from({ length: 200 }, () => Math.floor(rnd() * n));
+    const part = squaredEdt(src, dims, [c[0]!, c[1]!, c[2]!], {
+      queries: edtQueries([picked, picked.slice(0, 50)], dims),
+    });
+    for (const i of picked) expect(part[i]).toBe(full[i]);
   });
 
   it('gives 0 on sources and Infinity everywhere when there is no source', () => {

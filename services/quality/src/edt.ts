@@ -3,25 +3,56 @@
  * lower envelope of parabolas; Saito & Toriwaki's decomposition). Every axis takes explicit sample
  * coordinates in mm, so anisotropic and non-uniform slice spacing are exact, not approximated.
  * O(voxels) per axis: no brute-force point-to-point search.
+ *
+ * Passes 1 and 2 run slice by slice while the slice is in cache; pass 3 gathers blocks of
+ * neighbouring z-lines. Given the voxels that will be read (`queries`), the final evaluations
+ * run only there: surface distances read a thin shell, not the whole box.
  */
 
 export interface EdtOptions {
-  /** Output buffer to reuse (length = voxels of the box); saves a large allocation per call. */
+  /** Output buffer to reuse (length ≥ voxels of the box); saves a large allocation per call. */
   out?: Float64Array;
   /**
-   * Optional per-(x,y) flags: only lines flagged nonzero get the final z pass. Values elsewhere
-   * are left as in-slice distances, so read the result only on flagged lines. Callers that query
-   * a few voxels (surface distances) skip the z pass where nothing is queried.
+   * Only these voxels will be read: the result is exact there and unspecified elsewhere.
+   * Surface distances read a thin shell, so most of the final evaluation can be skipped.
    */
-  zLines?: Uint8Array;
+  queries?: EdtQueries;
 }
+
+/** Voxels to evaluate, grouped by (x,y) line: line xy holds slices z[lineStart[xy] .. lineStart[xy+1]). */
+export interface EdtQueries {
+  lineStart: Int32Array;
+  z: Int32Array;
+}
+
+/** Groups box voxel indices (x fastest) into EdtQueries; duplicates are kept once. */
+export function edtQueries(
+  voxels: readonly ArrayLike<number>[],
+  dims: readonly [number, number, number],
+): EdtQueries {
+  const [nx, ny, nz] = dims;
+  const plane = nx * ny;
+  const mark = new Uint8Array(plane * nz);
+  for (const list of voxels) for (let k = 0; k < list.length; k++) mark[list[k]!] = 1;
+  const lineStart = new Int32Array(plane + 1);
+  for (let i = 0; i < mark.length; i++) if (mark[i]) lineStart[(i % plane) + 1]!++;
+  for (let xy = 0; xy < plane; xy++) lineStart[xy + 1]! += lineStart[xy]!;
+  const z = new Int32Array(lineStart[plane]!);
+  const fill = lineStart.slice(0, plane);
+  // Scanning in index order visits each line's slices in ascending z.
+  for (let i = 0; i < mark.length; i++) if (mark[i]) z[fill[i % plane]!++] = Math.floor(i / plane);
+  return { lineStart, z };
+}
+
+/** Lines of pass 3 processed together; 8 doubles = one cache line per slice. */
+const BLOCK = 8;
 
 /**
  * Squared distance (mm²) from every voxel of a box to the nearest source voxel.
  * @param source box-shaped mask, x fastest, nonzero = source
  * @param dims box size
  * @param coords sample coordinates (mm) along x, y, z of the box
- * @returns Infinity where the box has no source at all
+ * @returns Infinity everywhere when the box has no source at all
  */
 export function squaredEdt(
   source: Uint8Array,
@@ -30,124 +61,189 @@ export function squaredEdt(
   options: EdtOptions = {},
 ): Float64Array {
   const [nx, ny, nz] = dims;
-  const n = nx * ny * nz;
+  const plane = nx * ny;
+  const n = plane * nz;
   const d = options.out && options.out.length >= n ? options.out : new Float64Array(n);
   const cx = Float64Array.from(coords[0]);
   const cy = Float64Array.from(coords[1]);
   const cz = Float64Array.from(coords[2]);
-  // Pass 1 (x) on a binary input needs no envelope: nearest source to the left and to the right.
-  // A row with a source becomes finite everywhere; one without stays Infinity. Which rows are
-  // finite is the same for every x, so pass 2 can build its envelopes from that list alone.
-  const rowFinite = new Uint8Array(ny * nz);
-  for (let row = 0; row < ny * nz; row++) {
-    const base = row * nx;
-    let last = -1;
-    for (let x = 0; x < nx; x++) {
-      if (source[base + x] !== 0) last = x;
-      if (last < 0) d[base + x] = Infinity;
-      else {
+  const ws = new Envelope(Math.max(ny, nz));
+  const finiteRows = new Int32Array(ny);
+  const gathered = new Float64Array(Math.max(ny, nz) * BLOCK);
+  const evaluated = new Float64Array(Math.max(ny, nz) * BLOCK);
+  const sliceFinite = new Int32Array(nz);
+  let finiteSlices = 0;
+  const queries = options.queries;
+  // With queries, pass 2 only needs to finish the (x,y) lines that pass 3 will read.
+  const yStart = new Int32Array(nx + 1);
+  let yList = new Int32Array(0);
+  if (queries) {
+    const ls = queries.lineStart;
+    for (let xy = 0; xy < plane; xy++) if (ls[xy + 1]! > ls[xy]!) yStart[(xy % nx) + 1]!++;
+    for (let x = 0; x < nx; x++) yStart[x + 1]! += yStart[x]!;
+    yList = new Int32Array(yStart[nx]!);
+    const fill = yStart.slice(0, nx);
+    for (let xy = 0; xy < plane; xy++)
+      if (ls[xy + 1]! > ls[xy]!) yList[fill[xy % nx]!++] = Math.floor(xy / nx);
+  }
+
+  for (let zi = 0; zi < nz; zi++) {
+    const p0 = zi * plane;
+    // Pass 1 (x) on a binary input needs no envelope: nearest source to the left and right.
+    // A row without a source stays unwritten: pass 2 builds only from rows that have one.
+    let m = 0;
+    for (let y = 0; y < ny; y++) {
+      const base = p0 + y * nx;
+      let first = -1;
+      for (let x = 0; x < nx; x++) {
+        if (source[base + x] !== 0) {
+          first = x;
+          break;
+        }
+      }
+      if (first < 0) continue;
+      finiteRows[m++] = y;
+      let last = first;
+      for (let x = 0; x < nx; x++) {
+        if (x > first && source[base + x] !== 0) last = x;
         const t = cx[x]! - cx[last]!;
         d[base + x] = t * t;
       }
+      last = -1;
+      for (let x = nx - 1; x >= first; x--) {
+        if (source[base + x] !== 0) last = x;
+        if (last >= 0) {
+          const t = cx[last]! - cx[x]!;
+          const v = t * t;
+          if (v < d[base + x]!) d[base + x] = v;
+        }
+      }
     }
-    if (last < 0) continue; // no source in this row: all Infinity already
-    rowFinite[row] = 1;
-    last = -1;
-    for (let x = nx - 1; x >= 0; x--) {
-      if (source[base + x] !== 0) last = x;
-      if (last >= 0) {
-        const t = cx[last]! - cx[x]!;
-        const v = t * t;
-        if (v < d[base + x]!) d[base + x] = v;
+    if (m === 0) continue; // slice without sources: pass 3 never reads it
+    sliceFinite[finiteSlices++] = zi;
+    // Pass 2 (y), in the same slice while it is still in cache.
+    for (let x = 0; x < nx; x++) {
+      const base = p0 + x;
+      if (queries && yStart[x + 1] === yStart[x]) continue;
+      for (let i = 0; i < m; i++) gathered[i] = d[base + finiteRows[i]! * nx]!;
+      ws.build(gathered, 0, finiteRows, m, cy);
+      if (queries) {
+        const to = yStart[x + 1]!;
+        ws.evaluateAt(yList, yStart[x]!, to, cy, evaluated);
+        for (let j = yStart[x]!; j < to; j++) d[base + yList[j]! * nx] = evaluated[j - yStart[x]!]!;
+      } else {
+        ws.evaluate(ny, cy, evaluated, 0);
+        for (let y = 0; y < ny; y++) d[base + y * nx] = evaluated[y]!;
       }
     }
   }
-  const ws = new Workspace(Math.max(ny, nz));
-  // Pass 2 (y): lower envelope along each line, over the finite rows only.
-  const finite = new Int32Array(Math.max(ny, nz));
-  const sliceFinite = new Int32Array(nz);
-  let finiteSlices = 0;
-  for (let zi = 0; zi < nz; zi++) {
-    let m = 0;
-    for (let y = 0; y < ny; y++) if (rowFinite[y + ny * zi]) finite[m++] = y;
-    if (m === 0) continue; // slice without sources stays Infinity
-    sliceFinite[finiteSlices++] = zi;
-    const plane = zi * nx * ny;
-    for (let x = 0; x < nx; x++) lineEnvelope(d, plane + x, nx, ny, cy, finite, m, ws);
-  }
+  if (finiteSlices === 0) return d.fill(Infinity, 0, n);
+
   // Pass 3 (z): every (x,y) line is finite exactly on the slices that had a source.
-  if (finiteSlices === 0) return d;
-  const zLines = options.zLines;
-  for (let xy = 0; xy < nx * ny; xy++) {
-    if (zLines && zLines[xy] === 0) continue;
-    lineEnvelope(d, xy, nx * ny, nz, cz, sliceFinite, finiteSlices, ws);
+  const m = finiteSlices;
+  if (queries) {
+    const { lineStart, z } = queries;
+    for (let xy = 0; xy < plane; xy++) {
+      const from = lineStart[xy]!;
+      const to = lineStart[xy + 1]!;
+      if (from === to) continue;
+      for (let i = 0; i < m; i++) gathered[i] = d[sliceFinite[i]! * plane + xy]!;
+      ws.build(gathered, 0, sliceFinite, m, cz);
+      ws.evaluateAt(z, from, to, cz, evaluated);
+      for (let j = from; j < to; j++) d[z[j]! * plane + xy] = evaluated[j - from]!;
+    }
+    return d;
+  }
+  for (let xy0 = 0; xy0 < plane; xy0 += BLOCK) {
+    const b = Math.min(BLOCK, plane - xy0);
+    for (let i = 0; i < m; i++) {
+      const src = sliceFinite[i]! * plane + xy0;
+      for (let k = 0; k < b; k++) gathered[k * m + i] = d[src + k]!;
+    }
+    for (let k = 0; k < b; k++) {
+      ws.build(gathered, k * m, sliceFinite, m, cz);
+      ws.evaluate(nz, cz, evaluated, k * nz);
+    }
+    for (let z = 0; z < nz; z++) {
+      const dst = z * plane + xy0;
+      for (let k = 0; k < b; k++) d[dst + k] = evaluated[k * nz + z]!;
+    }
   }
   return d;
 }
 
-class Workspace {
-  readonly f: Float64Array;
-  /** f(q) + c(q)², cached so each intersection costs one division. */
-  readonly g: Float64Array;
-  readonly v: Int32Array;
-  readonly z: Float64Array;
+/** Lower envelope of the parabolas y = f_q + (x − c_q)² of one line. */
+class Envelope {
+  private readonly f: Float64Array;
+  /** f + c², cached so each intersection costs one division. */
+  private readonly g: Float64Array;
+  /** Sample index of each parabola in the envelope. */
+  private readonly v: Int32Array;
+  private readonly z: Float64Array;
+  private k = 0;
   constructor(n: number) {
     this.f = new Float64Array(n);
     this.g = new Float64Array(n);
     this.v = new Int32Array(n);
     this.z = new Float64Array(n + 1);
   }
-}
 
-/**
- * 1D transform of d[base + i*stride], i < n, in place: min over sources q of f(q) + (c_i − c_q)².
- * `src[0..m)` lists the sample indices holding finite values (ascending); the rest are Infinity.
- */
-function lineEnvelope(
-  d: Float64Array,
-  base: number,
-  stride: number,
-  n: number,
-  c: Float64Array,
-  src: Int32Array,
-  m: number,
-  ws: Workspace,
-): void {
-  const { f, g, v, z } = ws;
-  let k = 0;
-  const q0 = src[0]!;
-  const f0 = d[base + q0 * stride]!;
-  f[q0] = f0;
-  g[q0] = f0 + c[q0]! * c[q0]!;
-  v[0] = q0;
-  z[0] = -Infinity;
-  z[1] = Infinity;
-  for (let i = 1; i < m; i++) {
-    const q = src[i]!;
-    const fq = d[base + q * stride]!;
-    f[q] = fq;
-    const cq = c[q]!;
-    const gq = fq + cq * cq;
-    g[q] = gq;
-    let s = 0;
-    for (;;) {
-      const p = v[k]!;
-      s = (gq - g[p]!) / (2 * (cq - c[p]!));
-      if (s <= z[k]! && k > 0) k--;
-      else break;
+  /** Builds from values vals[off + i] at samples pos[i], i < m (ascending, m ≥ 1). */
+  build(vals: Float64Array, off: number, pos: Int32Array, m: number, c: Float64Array): void {
+    const { f, g, v, z } = this;
+    let k = 0;
+    const q0 = pos[0]!;
+    f[q0] = vals[off]!;
+    g[q0] = f[q0]! + c[q0]! * c[q0]!;
+    v[0] = q0;
+    z[0] = -Infinity;
+    z[1] = Infinity;
+    for (let i = 1; i < m; i++) {
+      const q = pos[i]!;
+      const fq = vals[off + i]!;
+      f[q] = fq;
+      const cq = c[q]!;
+      const gq = fq + cq * cq;
+      g[q] = gq;
+      let s = 0;
+      for (;;) {
+        const p = v[k]!;
+        s = (gq - g[p]!) / (2 * (cq - c[p]!));
+        if (s <= z[k]! && k > 0) k--;
+        else break;
+      }
+      // k === 0 with s <= z[0] cannot happen: z[0] is −∞.
+      k++;
+      v[k] = q;
+      z[k] = s;
+      z[k + 1] = Infinity;
     }
-    // k === 0 with s <= z[0] cannot happen: z[0] is −∞.
-    k++;
-    v[k] = q;
-    z[k] = s;
-    z[k + 1] = Infinity;
+    this.k = k;
   }
-  k = 0;
-  for (let q = 0; q < n; q++) {
-    const cq = c[q]!;
-    while (z[k + 1]! < cq) k++;
-    const p = v[k]!;
-    const t = cq - c[p]!;
-    d[base + q * stride] = t * t + f[p]!;
+
+  /** Writes the envelope at samples idx[from..to) (ascending) into out[0 .. to − from). */
+  evaluateAt(idx: Int32Array, from: number, to: number, c: Float64Array, out: Float64Array): void {
+    const { f, v, z } = this;
+    let k = 0;
+    for (let j = from; j < to; j++) {
+      const cq = c[idx[j]!]!;
+      while (z[k + 1]! < cq) k++;
+      const p = v[k]!;
+      const t = cq - c[p]!;
+      out[j - from] = t * t + f[p]!;
+    }
+  }
+
+  /** Writes min over the envelope at every sample q < n into out[off + q]. */
+  evaluate(n: number, c: Float64Array, out: Float64Array, off: number): void {
+    const { f, v, z } = this;
+    let k = 0;
+    for (let q = 0; q < n; q++) {
+      const cq = c[q]!;
+      while (z[k + 1]! < cq) k++;
+      const p = v[k]!;
+      const t = cq - c[p]!;
+      out[off + q] = t * t + f[p]!;
+    }
   }
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { paintBox, paintEllipsoid } from '../test/shapes.ts';
+import { mulberry32, paintBox, paintEllipsoid } from '../test/shapes.ts';
 import type { Grid } from './grid.ts';
 import { encodeRle } from './rle.ts';
 import {
+  percentile,
   percentileSorted,
   surfaceDistance,
   surfaceDistanceMatrix,
@@ -38,6 +39,17 @@ function bruteForce(g: Grid, a: Uint8Array, b: Uint8Array, coords: number[][]) {
 }
 
 describe('surface distances (HD95, HD, ASSD)', () => {
+  it('select the same percentile by quickselect as by sorting, duplicates included', () => {
+    const rnd = mulberry32(5);
+    for (const n of [1, 2, 3, 10, 101, 1000]) {
+      for (const p of [0, 50, 95, 100]) {
+        const v = Float64Array.from({ length: n }, () => Math.floor(rnd() * 20) / 4);
+        const sorted = Float64Array.from(v).sort();
+        expect(percentile(v, p)).toBeCloseTo(percentileSorted(sorted, p), 12);
+      }
+    }
+  });
+
   it('measure the distance between two single voxels with anisotropic spacing', () => {
     const g: Grid = { dims: [6, 3, 4], spacing: [0.5, 1, 2] };
     const a = new Uint8Array(72);

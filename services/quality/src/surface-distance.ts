@@ -1,6 +1,6 @@
 import type { VoxelBox } from './box-region.ts';
 import { boxDims, isEmptyBox, maskBox, maskToBox, rleBox, rleToBox, unionBox } from './box-region.ts';
-import { squaredEdt } from './edt.ts';
+import { edtQueries, squaredEdt } from './edt.ts';
 import type { Grid } from './grid.ts';
 import { axisCoordinates } from './grid.ts';
 import type { BinaryRle } from './rle.ts';
@@ -76,16 +76,65 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
   return sorted[lo]! + (rank - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-function directed(from: Uint32Array, toSqEdt: Float64Array): Directed {
-  const d = new Float64Array(from.length);
+function directed(from: Uint32Array, toSqEdt: Float64Array, scratch: Float64Array): Directed {
+  const n = from.length;
+  const d = scratch.subarray(0, n);
   let sum = 0;
-  for (let k = 0; k < from.length; k++) {
+  let max = 0;
+  for (let k = 0; k < n; k++) {
     const v = Math.sqrt(toSqEdt[from[k]!]!);
     d[k] = v;
     sum += v;
+    if (v > max) max = v;
   }
-  d.sort();
-  return { p95: percentileSorted(d, 95), max: d[d.length - 1]!, sum, count: d.length };
+  return { p95: percentile(d, 95), max, sum, count: n };
+}
+
+/**
+ * p-th percentile with linear interpolation (numpy's default), by selection instead of a full
+ * sort: O(n) expected. Reorders `values`.
+ */
+export function percentile(values: Float64Array, p: number): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const rank = (p / 100) * (n - 1);
+  const lo = Math.floor(rank);
+  const a = select(values, lo);
+  if (lo + 1 >= n || rank === lo) return a;
+  // After selecting lo, the next order statistic is the minimum of the upper part.
+  let b = Infinity;
+  for (let k = lo + 1; k < n; k++) if (values[k]! < b) b = values[k]!;
+  return a + (rank - lo) * (b - a);
+}
+
+/** k-th smallest (0-based) by Hoare's quickselect with median-of-three pivots; reorders `a`. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /**
@@ -129,18 +178,18 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
   const plane = dims[0] * dims[1];
   const surfaceMask = new Uint8Array(plane * dims[2]);
   const out = new Float64Array(plane * dims[2]);
-  // Distances are only ever read at surface voxels: the z pass can skip (x,y) lines without one.
-  const zLines = new Uint8Array(plane);
-  for (const s of surfaces) for (let k = 0; k < s.length; k++) zLines[s[k]! % plane] = 1;
+  // Distances are only ever read at surface voxels: the EDT evaluates only there.
+  const queries = edtQueries(surfaces, dims);
+  const scratch = new Float64Array(Math.max(0, ...surfaces.map((x) => x.length)));
   for (let i = 0; i < n; i++) {
     const si = surfaces[i]!;
     if (si.length === 0) continue;
     surfaceMask.fill(0);
     for (let k = 0; k < si.length; k++) surfaceMask[si[k]!] = 1;
-    const edt = squaredEdt(surfaceMask, dims, coords, { out, zLines });
+    const edt = squaredEdt(surfaceMask, dims, coords, { out, queries });
     for (let j = 0; j < n; j++) {
       if (j === i || surfaces[j]!.length === 0) continue;
-      dir[j]![i] = directed(surfaces[j]!, edt);
+      dir[j]![i] = directed(surfaces[j]!, edt, scratch);
     }
   }
   for (let i = 0; i < n; i++) {
