@@ -180,7 +180,6 @@ class Envelope {
   /** Sample index of each parabola in the envelope. */
   private readonly v: Int32Array;
   private readonly z: Float64Array;
-  private k = 0;
   constructor(n: number) {
     this.f = new Float64Array(n);
     this.g = new Float64Array(n);
@@ -218,7 +217,6 @@ class Envelope {
       z[k] = s;
       z[k + 1] = Infinity;
     }
-    this.k = k;
   }
 
   /** Writes the envelope at samples idx[from..to) (ascending) into out[0 .. to − from). */
