@@ -63,3 +63,10 @@ export function convertWith(tool: string, args: string[], file: Buffer): Buffer 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** dcmdump's complaints about a file: exit status other than 0, and any error or warning line it prints. */
+export function dcmdumpProblems(file: Buffer): string[] {
+  const { status, output } = runOnFile('dcmdump', file);
+  const lines = output.split('\n').filter((line) => /^[EW]: /.test(line));
+  return status === 0 ? lines : [`exit status ${status}`, ...lines];
+}

@@ -2,6 +2,7 @@ import { inflateRawSync, inflateSync } from 'node:zlib';
 import { decoderFor } from './character-set.ts';
 import type { ByteContext, DicomDataset } from './element.ts';
 import { DicomParseError } from './errors.ts';
+import { T } from './index-tags.ts';
 import { type PixelDataInfo, pixelLayout } from './pixel-layout.ts';
 import { transferSyntaxTraits } from './transfer-syntax.ts';
 import { numberOf, numbersOf, readStrings, stringOf } from './values.ts';
@@ -66,62 +67,6 @@ export interface ParsedInstance extends IndexAttributes {
   /** The bytes offsets refer to: the input, or the inflated dataset for Deflated Explicit VR Little Endian. */
   context: ByteContext;
 }
-
-const T = {
-  TransferSyntaxUID: 0x00020010,
-  SpecificCharacterSet: 0x00080005,
-  SOPClassUID: 0x00080016,
-  SOPInstanceUID: 0x00080018,
-  StudyDate: 0x00080020,
-  SeriesDate: 0x00080021,
-  ContentDate: 0x00080023,
-  StudyTime: 0x00080030,
-  AccessionNumber: 0x00080050,
-  Modality: 0x00080060,
-  Manufacturer: 0x00080070,
-  ReferringPhysicianName: 0x00080090,
-  StudyDescription: 0x00081030,
-  SeriesDescription: 0x0008103e,
-  PatientName: 0x00100010,
-  PatientID: 0x00100020,
-  IssuerOfPatientID: 0x00100021,
-  PatientBirthDate: 0x00100030,
-  PatientSex: 0x00100040,
-  BodyPartExamined: 0x00180015,
-  SliceThickness: 0x00180050,
-  SpacingBetweenSlices: 0x00180088,
-  StudyInstanceUID: 0x0020000d,
-  SeriesInstanceUID: 0x0020000e,
-  StudyID: 0x00200010,
-  SeriesNumber: 0x00200011,
-  InstanceNumber: 0x00200013,
-  ImagePositionPatient: 0x00200032,
-  ImageOrientationPatient: 0x00200037,
-  FrameOfReferenceUID: 0x00200052,
-  SliceLocation: 0x00201041,
-  SamplesPerPixel: 0x00280002,
-  PhotometricInterpretation: 0x00280004,
-  PlanarConfiguration: 0x00280006,
-  NumberOfFrames: 0x00280008,
-  Rows: 0x00280010,
-  Columns: 0x00280011,
-  PixelSpacing: 0x00280030,
-  BitsAllocated: 0x00280100,
-  BitsStored: 0x00280101,
-  HighBit: 0x00280102,
-  PixelRepresentation: 0x00280103,
-  WindowCenter: 0x00281050,
-  WindowWidth: 0x00281051,
-  RescaleIntercept: 0x00281052,
-  RescaleSlope: 0x00281053,
-  SharedFunctionalGroups: 0x52009229,
-  PerFrameFunctionalGroups: 0x52009230,
-  PixelMeasures: 0x00289110,
-  PlaneOrientation: 0x00209116,
-  PlanePosition: 0x00209113,
-  PixelValueTransformation: 0x00289145,
-  FrameVOILUT: 0x00289132,
-} as const;
 
 /** Offset just past the File Meta Information group (explicit VR little endian, always). */
 function metaEnd(buf: Buffer): number {
