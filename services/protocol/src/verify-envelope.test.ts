@@ -251,8 +251,21 @@ describe('verifyEnvelope', () => {
     expect(verifyEnvelope(null, ctx())).toMatchObject({ reason: 'SCHEMA_INVALID' });
     expect(verifyEnvelope([1], ctx())).toMatchObject({ reason: 'SCHEMA_INVALID' });
     expect(verifyEnvelope({ v: 1 }, ctx())).toMatchObject({ reason: 'SCHEMA_INVALID' });
+    expect(verifyEnvelope({ seq: 1 }, ctx())).toMatchObject({ reason: 'SCHEMA_INVALID' });
     expect(parseFrame('{"v":1,')).toMatchObject({ ok: false, reason: 'SCHEMA_INVALID' });
     expect(parseFrame('x'.repeat(100), 10)).toMatchObject({ ok: false, reason: 'SCHEMA_INVALID' });
+  });
+
+  it('rejects a deeply nested body as SCHEMA_INVALID instead of crashing', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const text = encodeFrame(seal('site.status')).replace(
+      /"body":\{[^}]*\{[^}]*\}[^\]]*\][^}]*\}/,
+      `"body":${deep}`,
+    );
+    expect(text).toContain('[[[[');
+    const frame = parseFrame(text);
+    const result = frame.ok ? verifyEnvelope(frame.value, ctx()) : frame;
+    expect(result).toMatchObject({ ok: false, reason: 'SCHEMA_INVALID' });
   });
 
   it('passes an unsequenced sync.ack with seq 0 without looking at the high-water mark', () => {

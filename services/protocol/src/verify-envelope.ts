@@ -42,7 +42,8 @@ export function authenticateEnvelope(input: unknown, ctx: VerifyContext): Verifi
     return reject('SCHEMA_INVALID', 'envelope is not an object');
   }
   const raw = input as Record<string, unknown>;
-  if (!SUPPORTED_VERSIONS.includes(raw.v as number)) {
+  if (typeof raw.v !== 'number') return reject('SCHEMA_INVALID', 'v: missing');
+  if (!SUPPORTED_VERSIONS.includes(raw.v)) {
     return reject('UNSUPPORTED_VERSION', `supported: ${SUPPORTED_VERSIONS.join(',')}`);
   }
   const routing = routingSchema.safeParse(raw);
