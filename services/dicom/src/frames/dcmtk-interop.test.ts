@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { convertWith } from '../../test/dicom-tools.ts';
+import { toDicomJson } from '../parse/dicom-json.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
 import { TransferSyntax } from '../parse/transfer-syntax.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
@@ -41,6 +42,13 @@ describe('interoperability with dcmtk', () => {
     expect(parsed.patientId).toBe(ct.study.patient.id);
     expect(parsed.imagePositionPatient).toEqual(parseInstance(ct.files[1]!).imagePositionPatient);
     expect((await pixelsOf(converted)).equals(await pixelsOf(ct.files[1]!))).toBe(true);
+    // Byte order and VR encoding must not show in the JSON model (implicit VR only loses private VRs).
+    const json = toDicomJson(converted);
+    const reference = toDicomJson(ct.files[1]!);
+    const isPrivate = (tag: string) => Number.parseInt(tag.slice(3, 4), 16) % 2 === 1;
+    expect(Object.keys(json)).toEqual(Object.keys(reference));
+    for (const tag of Object.keys(reference).filter((t) => !isPrivate(t)))
+      expect(json[tag]).toEqual(reference[tag]);
   });
 
   it.each([

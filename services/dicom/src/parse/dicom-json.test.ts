@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readWithDcmjs } from '../../test/dicom-tools.ts';
+import { convertWith, readWithDcmjs } from '../../test/dicom-tools.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
+import { el } from '../synthetic/dcmjs-dict.ts';
+import { writePart10 } from '../synthetic/part10-writer.ts';
 import { toDicomPersonName } from '../synthetic/person-name.ts';
 import { toDicomJson } from './dicom-json.ts';
 import { parseInstance } from './parse-instance.ts';
+import { TransferSyntax } from './transfer-syntax.ts';
 
 const ct = makeCtSeries({ slices: 1, rows: 32, cols: 32, seed: 'json' });
 const file = ct.files[0]!;
@@ -62,5 +65,26 @@ describe('toDicomJson', () => {
     expect(other['00100010']).toEqual(json['00100010']);
     expect(other['00400275']).toEqual(json['00400275']);
     expect(other['00091001']!.vr).toBe('UN');
+  });
+
+  it('inlines OW values little endian even when the file is big endian', () => {
+    const words = new Uint16Array([0x0102, 0x0304, 0xfffe]);
+    const file = writePart10({
+      dataset: {
+        '00080016': el('UI', '1.2.840.10008.5.1.4.1.1.7'),
+        '00080018': el('UI', '1.2.3.4.5'),
+        '0020000d': el('UI', '1.2.3'),
+        '0020000e': el('UI', '1.2.3.4'),
+        '00281201': { vr: 'OW', Value: [words.buffer] },
+      },
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.7',
+      sopInstanceUid: '1.2.3.4.5',
+      transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian,
+    });
+    const bigEndian = convertWith('dcmconv', ['+tb'], file);
+    expect(parseInstance(bigEndian).transferSyntaxUid).toBe(TransferSyntax.ExplicitVRBigEndian);
+    const expected = Buffer.from(words.buffer).toString('base64');
+    expect(toDicomJson(file)['00281201']).toEqual({ vr: 'OW', InlineBinary: expected });
+    expect(toDicomJson(bigEndian)['00281201']).toEqual({ vr: 'OW', InlineBinary: expected });
   });
 });

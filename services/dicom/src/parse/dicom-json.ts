@@ -1,3 +1,4 @@
+import { swapBytes } from './byte-order.ts';
 import { tagHex } from './dictionary.ts';
 import type { ByteContext, DicomDataset, DicomElement } from './element.ts';
 import { type ParsedInstance, parseInstance } from './parse-instance.ts';
@@ -26,6 +27,16 @@ export interface DicomJsonOptions {
 
 const PIXEL_DATA_TAGS = new Set([0x7fe00010, 0x7fe00008, 0x7fe00009]);
 const NUMBER_VRS = new Set(['DS', 'IS', 'US', 'SS', 'UL', 'SL', 'FL', 'FD', 'SV', 'UV']);
+
+const WORD_SIZE: Record<string, number> = { OW: 2, OF: 4, OL: 4, OD: 8, OV: 8 };
+
+/** Binary values in JSON are little endian whatever the file's byte order (PS3.18 F.2.7). */
+function littleEndianBytes(ctx: ByteContext, el: DicomElement): Buffer {
+  const bytes = ctx.source.subarray(el.offset, el.offset + el.length);
+  const size = WORD_SIZE[el.vr];
+  if (ctx.littleEndian || !size) return bytes;
+  return swapBytes(bytes, size);
+}
 
 function personName(value: string): Record<string, string> | null {
   if (value === '') return null;
@@ -56,7 +67,7 @@ function elementToJson(
     }
     if (el.length === 0) return { vr };
     if (!el.encapsulated && el.length <= opts.inlineBinaryMaxBytes) {
-      return { vr, InlineBinary: ctx.source.toString('base64', el.offset, el.offset + el.length) };
+      return { vr, InlineBinary: littleEndianBytes(ctx, el).toString('base64') };
     }
     const uri = opts.bulkDataUri?.(path);
     return uri ? { vr, BulkDataURI: uri } : { vr };

@@ -16,7 +16,7 @@ export interface DicomElement {
   vr: string;
   /** Offset of the value in the source buffer. */
   offset: number;
-  /** Value length in bytes; for undefined-length sequences/pixel data, the bytes up to the delimiter. */
+  /** Value length in bytes; for undefined-length sequences/pixel data, the bytes through the delimiter item. */
   length: number;
   undefinedLength: boolean;
   /** Sequence items (SQ, and UN of undefined length, which PS3.5 6.2.2 says is an implicit VR sequence). */

@@ -43,7 +43,7 @@ export function readStrings(ctx: ByteContext, el: DicomElement): string[] {
   if (el.length === 0) return [];
   const text = rawString(ctx, el);
   if (SINGLE_VALUED_TEXT.has(el.vr)) return [text];
-  return text.split('\\').map((v) => (el.vr === 'UT' ? v : v.trim()));
+  return text.split('\\').map((v) => v.trim());
 }
 
 /** Numeric values of a binary (US, SS, UL, SL, FL, FD, SV, UV, AT) or number-string (DS, IS) element. */
