@@ -19,6 +19,7 @@ import type { Queues } from './jobs/queues.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { stowRoutes } from './modules/ingest/stow/routes.ts';
 import { aeRouteRoutes } from './modules/routing/routes.ts';
 import { syncPlugin } from './modules/sync/plugin.ts';
 import { auditPlugin } from './plugins/audit.ts';
@@ -101,5 +102,6 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(syncPlugin);
   await app.register(dicomwebRoutes);
   await app.register(aeRouteRoutes);
+  await app.register(stowRoutes);
   return app;
 }

@@ -39,9 +39,13 @@ const STATUS: Record<IngestErrorCode, number> = {
 /** A refused instance. Messages name tags and offsets only, never attribute values (PHI). */
 export class IngestError extends AppError {
   declare readonly code: IngestErrorCode;
-  constructor(code: IngestErrorCode, message: string) {
+  /** The refused instance's SOP class/instance when the header was readable (STOW reports them). */
+  declare readonly sop?: { sopClassUid: string; sopInstanceUid: string };
+  constructor(code: IngestErrorCode, message: string, sop?: { sopClassUid: string; sopInstanceUid: string }) {
     super(code, STATUS[code], message);
     this.name = 'IngestError';
+    // Not enumerable: error serializers (logs, responses) never see the UIDs.
+    if (sop) Object.defineProperty(this, 'sop', { value: sop, enumerable: false });
   }
 }
 

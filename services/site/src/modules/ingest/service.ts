@@ -49,6 +49,7 @@ function parse(buf: Buffer): ParsedInstance {
 }
 
 function validate(parsed: ParsedInstance, options: IngestOptions): void {
+  const sopOf = { sopClassUid: parsed.sopClassUid, sopInstanceUid: parsed.sopInstanceUid };
   const uids = [
     ['SOPClassUID', parsed.sopClassUid],
     ['SOPInstanceUID', parsed.sopInstanceUid],
@@ -59,12 +60,13 @@ function validate(parsed: ParsedInstance, options: IngestOptions): void {
     if (!isValidUid(uid)) throw new IngestError('INVALID_UID', `${keyword} is not a valid UID`);
   }
   if (!isStorageSopClass(parsed.sopClassUid)) {
-    throw new IngestError('SOP_CLASS_NOT_SUPPORTED', 'the SOP class is not a storage SOP class');
+    throw new IngestError('SOP_CLASS_NOT_SUPPORTED', 'the SOP class is not a storage SOP class', sopOf);
   }
   if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
     throw new IngestError(
       'STUDY_MISMATCH',
       'the instance belongs to another study than the request URL names',
+      sopOf,
     );
   }
   const sop = options.expectedSop;
