@@ -68,8 +68,17 @@ describe('tenancy', () => {
   });
 
   it('maps Keycloak groups and org: client roles to organizations; no qc-manager role, no organizations', () => {
-    const p = (roles: string[], groups: string[] = []) => ({ sub: 's', username: 'u', roles, groups, clientId: 'x' });
-    expect(scopeOf(p(['qc-manager'], ['/org/a', '/org/b/sub', '/other/c']))).toEqual({ all: false, orgSlugs: ['a'] });
+    const p = (roles: string[], groups: string[] = []) => ({
+      sub: 's',
+      username: 'u',
+      roles,
+      groups,
+      clientId: 'x',
+    });
+    expect(scopeOf(p(['qc-manager'], ['/org/a', '/org/b/sub', '/other/c']))).toEqual({
+      all: false,
+      orgSlugs: ['a'],
+    });
     expect(scopeOf(p(['qc-manager', 'org:z']))).toEqual({ all: false, orgSlugs: ['z'] });
     expect(scopeOf(p(['annotator'], ['/org/a']))).toEqual({ all: false, orgSlugs: [] });
     expect(scopeOf(p(['cloud-admin']))).toEqual({ all: true });
