@@ -39,6 +39,16 @@ describe('makeCtSeries', () => {
     expect(new Set(series.sopInstanceUids).size).toBe(6);
   });
 
+  it('reports geometry exactly as the files say it (DS rounding included), for any matrix', () => {
+    const odd = makeCtSeries({ slices: 2, rows: 96, cols: 80, seed: 'odd' });
+    expect(odd.geometry.pixelSpacing).toEqual([3.7333, 3.7333]);
+    odd.files.forEach((file, k) => {
+      const s = read(file);
+      expect(s.PixelSpacing).toEqual(odd.geometry.pixelSpacing);
+      expect(s.ImagePositionPatient).toEqual(odd.geometry.positions[k]);
+    });
+  });
+
   it('maps pixel indices to patient space and back consistently', () => {
     const point = pixelToPatient(series.geometry, 3, 10, 20);
     const [row, column] = patientToPixel(series.geometry, 3, point);

@@ -2,7 +2,7 @@ import { el } from './dcmjs-dict.ts';
 import { type SyntheticSeries, writeImageSeries } from './image-series.ts';
 import { ctPhantom } from './phantom.ts';
 import type { SeriesGeometry, SeriesOptions } from './series-options.ts';
-import { ds } from './series-writer.ts';
+import { ds, dsPoint } from './series-writer.ts';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -22,7 +22,8 @@ export interface CtSeriesOptions extends SeriesOptions {
 export function makeCtSeries(options: CtSeriesOptions): SyntheticSeries {
   const rows = options.rows ?? 512;
   const columns = options.cols ?? 512;
-  const spacing = options.pixelSpacing ?? 0.7;
+  // Default: a 358 mm field of view (0.7 mm at 512), so small test matrices still show the whole phantom.
+  const spacing = Number(ds(options.pixelSpacing ?? 358.4 / Math.max(rows, columns)));
   const thickness = options.sliceThickness ?? 1.25;
   const step = options.spacingBetweenSlices ?? thickness;
   const pixelRepresentation = options.pixelRepresentation ?? 0;
@@ -36,11 +37,7 @@ export function makeCtSeries(options: CtSeriesOptions): SyntheticSeries {
     sliceThickness: thickness,
     spacingBetweenSlices: step,
     imageOrientationPatient: [1, 0, 0, 0, 1, 0],
-    positions: Array.from({ length: options.slices }, (_, k): [number, number, number] => [
-      x0,
-      y0,
-      -k * step,
-    ]),
+    positions: Array.from({ length: options.slices }, (_, k) => dsPoint([x0, y0, -k * step])),
   };
   return writeImageSeries({
     options,

@@ -2,6 +2,7 @@ import { el } from './dcmjs-dict.ts';
 import { type SyntheticSeries, writeImageSeries } from './image-series.ts';
 import { mrPhantom } from './phantom.ts';
 import type { SeriesGeometry, SeriesOptions } from './series-options.ts';
+import { ds, dsPoint } from './series-writer.ts';
 
 export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 
@@ -22,7 +23,8 @@ export interface MrSeriesOptions extends SeriesOptions {
 export function makeMrSeries(options: MrSeriesOptions): SyntheticSeries {
   const rows = options.rows ?? 256;
   const columns = options.cols ?? 256;
-  const spacing = options.pixelSpacing ?? 0.9375;
+  // Default: a 240 mm field of view (0.9375 mm at 256), whatever the matrix.
+  const spacing = Number(ds(options.pixelSpacing ?? 240 / Math.max(rows, columns)));
   const thickness = options.sliceThickness ?? 4;
   const step = options.spacingBetweenSlices ?? 4.4;
   const plane = options.plane ?? 'sagittal';
@@ -37,8 +39,8 @@ export function makeMrSeries(options: MrSeriesOptions): SyntheticSeries {
     sliceThickness: thickness,
     spacingBetweenSlices: step,
     imageOrientationPatient: sagittal ? [0, 1, 0, 0, 0, -1] : [1, 0, 0, 0, 1, 0],
-    positions: Array.from({ length: options.slices }, (_, k): [number, number, number] =>
-      sagittal ? [first + k * step, -halfCols, halfRows] : [-halfCols, -halfRows, -first - k * step],
+    positions: Array.from({ length: options.slices }, (_, k) =>
+      dsPoint(sagittal ? [first + k * step, -halfCols, halfRows] : [-halfCols, -halfRows, -first - k * step]),
     ),
   };
   return writeImageSeries({

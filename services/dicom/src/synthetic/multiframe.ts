@@ -9,7 +9,7 @@ import {
   SYNTHETIC_TRANSFER_SYNTAXES,
   type SyntheticTransferSyntax,
 } from './series-options.ts';
-import { ds, pixelPayload, writeInstance } from './series-writer.ts';
+import { ds, dsPoint, pixelPayload, writeInstance } from './series-writer.ts';
 import { syntheticUid } from './uid.ts';
 
 export const MULTIFRAME_GRAYSCALE_WORD_SC_STORAGE = '1.2.840.10008.5.1.4.1.1.7.3';
@@ -30,7 +30,8 @@ export interface MultiframeOptions extends SeriesOptions {
 export function makeMultiframe(options: MultiframeOptions): SyntheticSeries {
   const rows = options.rows ?? 256;
   const columns = options.cols ?? 256;
-  const spacing = options.pixelSpacing ?? 1.4;
+  // Default: the CT phantom's 358 mm field of view (1.4 mm at 256), whatever the matrix.
+  const spacing = Number(ds(options.pixelSpacing ?? 358.4 / Math.max(rows, columns)));
   const step = options.spacingBetweenSlices ?? 2.5;
   const transferSyntax: SyntheticTransferSyntax = options.transferSyntax ?? 'explicit';
   const study = resolveStudy(options);
@@ -42,11 +43,7 @@ export function makeMultiframe(options: MultiframeOptions): SyntheticSeries {
   const iop: SeriesGeometry['imageOrientationPatient'] = [1, 0, 0, 0, 1, 0];
   const x0 = -((columns - 1) * spacing) / 2;
   const y0 = -((rows - 1) * spacing) / 2;
-  const positions = Array.from({ length: options.frames }, (_, k): [number, number, number] => [
-    x0,
-    y0,
-    -k * step,
-  ]);
+  const positions = Array.from({ length: options.frames }, (_, k) => dsPoint([x0, y0, -k * step]));
   const geometry: SeriesGeometry = {
     rows,
     columns,

@@ -45,3 +45,10 @@ export function writeInstance(
 
 /** DS values as strings: dcmjs would print JS floats like 0.30000000000000004, which exceed DS's 16 chars. */
 export const ds = (value: number): string => String(Math.round(value * 1e4) / 1e4);
+
+/** A position as it will read back from the file (DS-rounded), so geometry and file agree exactly. */
+export const dsPoint = (p: readonly number[]): [number, number, number] => [
+  Number(ds(p[0]!)),
+  Number(ds(p[1]!)),
+  Number(ds(p[2]!)),
+];
