@@ -75,7 +75,9 @@ if (!verifyEnvelope(frame, ctx).ok) throw new Error('bench envelope does not ver
 if (!rawVerify(null, rawBuffer, publicKey, rawSig)) throw new Error('raw signature does not verify');
 
 type Op = () => unknown;
-const pairs: Record<'sign' | 'verify', { ours: Op; raw: Op }> = {
+// The third pair is not a target: it shows what the RFC 8785 canonicalizer costs against V8's
+// native (non-canonical) JSON.stringify of the same envelope, both to UTF-8 bytes.
+const pairs: Record<'sign' | 'verify' | 'canonicalize', { ours: Op; raw: Op }> = {
   sign: {
     ours: () => sealEnvelope(fields, privateKey),
     raw: () => rawSign(null, rawBuffer, privateKey),
@@ -88,7 +90,12 @@ const pairs: Record<'sign' | 'verify', { ours: Op; raw: Op }> = {
       if (!rawVerify(null, rawBuffer, publicKey, rawSig)) throw new Error('verify failed');
     },
   },
+  canonicalize: {
+    ours: () => canonicalBytes(unsigned),
+    raw: () => Buffer.from(JSON.stringify(unsigned), 'utf8'),
+  },
 };
+const TARGET: Record<string, number | undefined> = { sign: 0.7, verify: 0.7 };
 
 /** Operations per second of one batch. */
 function batchRate(op: Op): number {
@@ -101,7 +108,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(9);
 
 console.log(`Ed25519 envelopes: study.available with ${SERIES} series, ${signedBytes.length} signed bytes`);
-console.log(`node ${process.version}; alternating batches of ${BATCH}, ${TOTAL_MS / 2000} s per operation`);
+console.log(
+  `node ${process.version}; alternating batches of ${BATCH}, ${(TOTAL_MS / 3000).toFixed(1)} s per pair`,
+);
 let belowTarget = false;
 for (const [kind, { ours, raw }] of Object.entries(pairs)) {
   // Warm-up: JIT, zod's compiled parsers, the canonicalizer's shape cache.
@@ -112,7 +121,7 @@ for (const [kind, { ours, raw }] of Object.entries(pairs)) {
   const oursRates: number[] = [];
   const rawRates: number[] = [];
   const ratios: number[] = [];
-  const end = performance.now() + TOTAL_MS / 2;
+  const end = performance.now() + TOTAL_MS / 3;
   while (performance.now() < end) {
     const o = batchRate(ours);
     const r = batchRate(raw);
@@ -121,17 +130,19 @@ for (const [kind, { ours, raw }] of Object.entries(pairs)) {
     ratios.push(o / r);
   }
   const ratio = median(ratios);
-  belowTarget ||= ratio < 0.7;
+  const target = TARGET[kind];
+  if (target !== undefined) belowTarget ||= ratio < target;
+  const rawName = kind === 'canonicalize' ? 'JSON, ' : 'raw,  ';
   console.log(
-    `  ours, ${kind.padEnd(6)} ${fmt(median(oursRates))} /s   (best batch ${fmt(Math.max(...oursRates))} /s)`,
+    `  ours, ${kind.padEnd(12)} ${fmt(median(oursRates))} /s   (best batch ${fmt(Math.max(...oursRates))} /s)`,
   );
   console.log(
-    `  raw,  ${kind.padEnd(6)} ${fmt(median(rawRates))} /s   (best batch ${fmt(Math.max(...rawRates))} /s)`,
+    `  ${rawName}${kind.padEnd(12)} ${fmt(median(rawRates))} /s   (best batch ${fmt(Math.max(...rawRates))} /s)`,
   );
   console.log(
-    `  ${kind} ratio ours/raw: median of ${ratios.length} batch pairs ${ratio.toFixed(2)}×, ` +
-      `best/best ${(Math.max(...oursRates) / Math.max(...rawRates)).toFixed(2)}×  ` +
-      `${ratio >= 0.7 ? 'meets' : 'BELOW'} target 0.70×`,
+    `  ${kind} ratio ours/${kind === 'canonicalize' ? 'JSON.stringify' : 'raw'}: median of ${ratios.length} batch pairs ${ratio.toFixed(2)}×, ` +
+      `best/best ${(Math.max(...oursRates) / Math.max(...rawRates)).toFixed(2)}×` +
+      (target === undefined ? '' : `  ${ratio >= target ? 'meets' : 'BELOW'} target ${target.toFixed(2)}×`),
   );
 }
 process.exitCode = belowTarget ? 1 : 0;
