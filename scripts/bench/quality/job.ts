@@ -19,11 +19,14 @@ const bytes = Array.from({ length: meta.raters }, (_, i) => readFileSync(join(di
 const goldBytes = readFileSync(join(dir, 'gold.rle'));
 
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const raters = bytes.map((b) => labelRleFromBytes(b));
 const gold = labelRleFromBytes(goldBytes);
 const result = computeMaskTaskQuality({ grid: meta.grid, raters, labels: meta.labels, gold });
 const json = JSON.stringify(result.summary);
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ ms, maxRssMb: resourceUsage().maxRSS / 1024, metrics: result.summary.metrics.length, summaryBytes: json.length })}\n`,
+  `${JSON.stringify({ ms, cpuMs, maxRssMb: resourceUsage().maxRSS / 1024, metrics: result.summary.metrics.length, summaryBytes: json.length })}\n`,
 );

@@ -256,11 +256,15 @@ const [jobCmd, jobArgs] = bundled
 const jobOut = execFileSync(jobCmd, jobArgs, { encoding: 'utf8', timeout: 120_000 });
 const job = JSON.parse(jobOut.trim().split('\n').at(-1)!) as {
   ms: number;
+  cpuMs: number;
   maxRssMb: number;
   metrics: number;
   summaryBytes: number;
 };
-console.log(`  ${job.metrics} metric values, summary JSON ${job.summaryBytes} bytes`);
+console.log(
+  `  ${job.metrics} metric values, summary JSON ${job.summaryBytes} bytes; CPU time ${job.cpuMs.toFixed(0)} ms ` +
+    `(wall minus CPU = time waiting for a core on a shared machine)`,
+);
 report('whole quality job for one task', 3000, job.ms);
 rmSync(work, { recursive: true, force: true });
 

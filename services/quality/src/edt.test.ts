@@ -53,7 +53,7 @@ describe('exact Euclidean distance transform', () => {
     const part = squaredEdt(src, dims, [c[0]!, c[1]!, c[2]!], {
       queries: edtQueries([picked, picked.slice(0, 50)], dims),
     });
-    for (const i of picked) expect(part[i]).toBe(full[i]);
+    for (const i of picked) expect(part[i]).toBeCloseTo(full[i]!, 9);
   });
 
   it('gives 0 on sources and Infinity everywhere when there is no source', () => {

@@ -142,15 +142,42 @@ export function squaredEdt(
   // Pass 3 (z): every (x,y) line is finite exactly on the slices that had a source.
   const m = finiteSlices;
   if (queries) {
+    // Only a few voxels per line are read, so minimise directly over slices, nearest first,
+    // stopping once the slice gap alone exceeds the best distance found: exact, and typically
+    // a handful of slices per voxel instead of an envelope over every slice of every line.
     const { lineStart, z } = queries;
+    const finite = new Uint8Array(nz);
+    for (let i = 0; i < m; i++) finite[sliceFinite[i]!] = 1;
+    const result = evaluated.length >= lineStart[plane]! ? evaluated : new Float64Array(lineStart[plane]!);
     for (let xy = 0; xy < plane; xy++) {
-      const from = lineStart[xy]!;
       const to = lineStart[xy + 1]!;
-      if (from === to) continue;
-      for (let i = 0; i < m; i++) gathered[i] = d[sliceFinite[i]! * plane + xy]!;
-      ws.build(gathered, 0, sliceFinite, m, cz);
-      ws.evaluateAt(z, from, to, cz, evaluated);
-      for (let j = from; j < to; j++) d[z[j]! * plane + xy] = evaluated[j - from]!;
+      for (let j = lineStart[xy]!; j < to; j++) {
+        const zq = z[j]!;
+        const c0 = cz[zq]!;
+        let best = finite[zq] ? d[zq * plane + xy]! : Infinity;
+        for (let zz = zq + 1; zz < nz; zz++) {
+          const t = cz[zz]! - c0;
+          const dz2 = t * t;
+          if (dz2 >= best) break;
+          if (finite[zz] === 0) continue;
+          const v = d[zz * plane + xy]! + dz2;
+          if (v < best) best = v;
+        }
+        for (let zz = zq - 1; zz >= 0; zz--) {
+          const t = c0 - cz[zz]!;
+          const dz2 = t * t;
+          if (dz2 >= best) break;
+          if (finite[zz] === 0) continue;
+          const v = d[zz * plane + xy]! + dz2;
+          if (v < best) best = v;
+        }
+        result[j] = best;
+      }
+    }
+    // Written after all reads: the pass-2 values above must not be overwritten mid-way.
+    for (let xy = 0; xy < plane; xy++) {
+      const to = lineStart[xy + 1]!;
+      for (let j = lineStart[xy]!; j < to; j++) d[z[j]! * plane + xy] = result[j]!;
     }
     return d;
   }
