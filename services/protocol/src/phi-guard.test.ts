@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validBodies } from '../test/fixtures.ts';
-import { canaryVariants, guardOutgoing } from './phi-guard.ts';
+import { canaryVariants, createPhiGuard, guardOutgoing } from './phi-guard.ts';
 
 // Fake but realistic PHI of the source study.
 const PHI = {
@@ -120,6 +120,14 @@ describe('guardOutgoing', () => {
   it('ignores canaries too short to check and says how many', () => {
     const result = guardOutgoing('site.status', validBodies['site.status'], { canaries: ['M', ' ', 'AB'] });
     expect(result).toMatchObject({ ok: true, ignoredCanaries: 3 });
+  });
+
+  it('compiles a study’s canaries once and checks several messages with them', () => {
+    const guard = createPhiGuard({ canaries });
+    expect(guard('study.available', validBodies['study.available']).ok).toBe(true);
+    const body = clone(validBodies['task.upserted']);
+    body.labelIds = ['mrn80443317'];
+    expect(guard('task.upserted', body)).toMatchObject({ reason: 'PHI_CANARY', path: 'labelIds.0' });
   });
 
   it('refuses an unknown message type', () => {

@@ -68,39 +68,47 @@ interface Matcher {
   test: (leafLower: string, isPseudonym: boolean) => boolean;
 }
 
+/** Checks one outgoing body: schema first, then the canaries. */
 export function guardOutgoing<T extends MessageType>(
   type: T,
   body: unknown,
   options: GuardOptions,
 ): GuardResult<T> {
-  if (!isMessageType(type))
-    return { ok: false, reason: 'SCHEMA_INVALID', path: '(type)', detail: 'unknown message type' };
-  const parsed = MESSAGES[type].body.safeParse(body);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason: 'SCHEMA_INVALID',
-      path: '(body)',
-      detail: describeIssues(parsed.error, 'body'),
-    };
-  }
-  const { matchers, ignored } = buildMatchers(options.canaries);
-  const hit = findLeaf(parsed.data, [], matchers);
-  if (hit) {
-    return {
-      ok: false,
-      reason: 'PHI_CANARY',
-      path: hit.path,
-      detail: `canary #${hit.canaryIndex} found in ${type} at ${hit.path}`,
-    };
-  }
-  return { ok: true, body: parsed.data as BodyOf<T>, ignoredCanaries: ignored };
+  return createPhiGuard(options)(type, body);
 }
 
-interface Variant {
-  text: string;
-  /** Whole-token match only (short values and single name components). */
-  token: boolean;
+/**
+ * Compiles the canaries of one source study once, for a sender that writes several messages about
+ * it (study.available, then task messages): the matchers are built here, not per message.
+ */
+export function createPhiGuard(
+  options: GuardOptions,
+): <T extends MessageType>(type: T, body: unknown) => GuardResult<T> {
+  const { matchers, ignored } = buildMatchers(options.canaries);
+  return <T extends MessageType>(type: T, body: unknown): GuardResult<T> => {
+    if (!isMessageType(type)) {
+      return { ok: false, reason: 'SCHEMA_INVALID', path: '(type)', detail: 'unknown message type' };
+    }
+    const parsed = MESSAGES[type].body.safeParse(body);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        reason: 'SCHEMA_INVALID',
+        path: '(body)',
+        detail: describeIssues(parsed.error, 'body'),
+      };
+    }
+    const hit = findLeaf(parsed.data, [], matchers);
+    if (hit) {
+      return {
+        ok: false,
+        reason: 'PHI_CANARY',
+        path: hit.path,
+        detail: `canary #${hit.canaryIndex} found in ${type} at ${hit.path}`,
+      };
+    }
+    return { ok: true, body: parsed.data as BodyOf<T>, ignoredCanaries: ignored };
+  };
 }
 
 /** The spellings a PHI value may take once it left DICOM, lower-cased. */
@@ -140,6 +148,12 @@ function dateSpellings(value: string): string[] {
     `${d1}/${m1}/${y}`,
     `${m1}/${d1}/${y}`,
   ];
+}
+
+interface Variant {
+  text: string;
+  /** Whole-token match only (short values and single name components). */
+  token: boolean;
 }
 
 function variantsOf(canary: string): Variant[] {

@@ -301,6 +301,50 @@ describe('verifyEnvelope', () => {
   });
 });
 
+describe('cloud → site', () => {
+  const cloud = generateKeyPair();
+  const cloudRing = keyRing([{ kid: cloud.kid, publicKey: cloud.publicKey }]);
+  const command = () =>
+    sealEnvelope(
+      {
+        type: 'qc.decision',
+        body: validBodies['qc.decision'],
+        siteId: 'st-olav',
+        dir: 'c2s',
+        seq: 1,
+        kid: cloud.kid,
+        sentAt: NOW,
+      },
+      cloud.privateKey,
+    );
+  const siteCtx = {
+    expectedDir: 'c2s' as const,
+    expectedSiteId: 'st-olav',
+    keys: cloudRing,
+    now: NOW,
+    highWaterMark: 0,
+  };
+
+  it('lets a site verify a command signed by the cloud key', () => {
+    const result = verifyEnvelope(wire(command()), siteCtx);
+    expect(result.ok && result.envelope.type === 'qc.decision' && result.envelope.body.verdict.kind).toBe(
+      'rework',
+    );
+  });
+
+  it('rejects a cloud command reflected back to the cloud (its key is not in the site ring)', () => {
+    expect(verifyEnvelope(wire(command()), ctx({ highWaterMark: 0 }))).toMatchObject({
+      reason: 'UNKNOWN_KEY',
+    });
+  });
+
+  it('rejects a command meant for another site', () => {
+    expect(verifyEnvelope(wire(command()), { ...siteCtx, expectedSiteId: 'other-site' })).toMatchObject({
+      reason: 'WRONG_SITE',
+    });
+  });
+});
+
 describe('createEnvelope', () => {
   const base = { siteId: 'st-olav', kid: site.kid, sentAt: NOW } as const;
 
