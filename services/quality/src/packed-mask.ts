@@ -5,6 +5,9 @@
 export interface PackedMask {
   length: number;
   words: Uint32Array;
+  /** Words outside [firstWord, endWord) are all zero; overlap loops skip them. */
+  firstWord?: number;
+  endWord?: number;
 }
 
 /** Pack a byte mask; with `label`, only voxels equal to it are set, otherwise every nonzero voxel. */
@@ -26,7 +29,17 @@ export function packMask(data: Uint8Array, label?: number): PackedMask {
     const v = data[i]!;
     if (label === undefined ? v !== 0 : v === label) words[i >>> 5]! |= 1 << (i & 31);
   }
-  return { length: n, words };
+  return withWordRange({ length: n, words });
+}
+
+/** Records the range of nonzero words, so overlap of small structures touches only their extent. */
+export function withWordRange(mask: PackedMask): PackedMask {
+  const w = mask.words;
+  let first = 0;
+  while (first < w.length && w[first] === 0) first++;
+  let end = w.length;
+  while (end > first && w[end - 1] === 0) end--;
+  return { ...mask, firstWord: first, endWord: end };
 }
 
 export function unpackMask(mask: PackedMask): Uint8Array {
@@ -50,7 +63,9 @@ export function packedOverlap(a: PackedMask, b: PackedMask): { a: number; b: num
   let ca = 0;
   let cb = 0;
   let both = 0;
-  for (let i = 0; i < wa.length; i++) {
+  const from = Math.min(a.firstWord ?? 0, b.firstWord ?? 0);
+  const to = Math.max(a.endWord ?? wa.length, b.endWord ?? wb.length);
+  for (let i = from; i < to; i++) {
     const x = wa[i]!;
     const y = wb[i]!;
     if ((x | y) === 0) continue;

@@ -54,6 +54,15 @@ describe('binary RLE', () => {
     const expected = byteOverlap(a, b);
     expect(rleOverlap(encodeRle(a), encodeRle(b))).toEqual(expected);
     expect(packedOverlap(packMask(a), packMask(b))).toEqual(expected);
+    // Masks occupying different word ranges (one only at the start, one only at the end).
+    const head = new Uint8Array(5000);
+    head.fill(1, 10, 300);
+    const tail = new Uint8Array(5000);
+    tail.fill(1, 4000, 4990);
+    expect(packedOverlap(packMask(head), packMask(tail))).toEqual(byteOverlap(head, tail));
+    expect(packedOverlap(packMask(tail), packMask(new Uint8Array(5000)))).toEqual(
+      byteOverlap(tail, new Uint8Array(5000)),
+    );
     expect(rleForeground(encodeRle(a))).toBe(expected.a);
   });
 
