@@ -20,7 +20,9 @@ export type PrimaryTool =
   | 'Probe'
   | 'PlanarFreehandROI'
   | 'SplineROI'
-  | 'Brush';
+  | 'PaintBrush'
+  | 'EraseBrush'
+  | 'ThresholdBrush';
 
 export interface ViewState {
   index: number;
@@ -79,10 +81,16 @@ export class StackViewer {
       tools.RectangleROITool,
       tools.ProbeTool,
       tools.PlanarFreehandROITool,
-      tools.BrushTool,
     ]) {
       group.addTool(Tool.toolName);
     }
+    // Three brushes over one labelmap: paint, erase, and paint only where HU is in a range.
+    group.addToolInstance('PaintBrush', tools.BrushTool.toolName, { activeStrategy: 'FILL_INSIDE_CIRCLE' });
+    group.addToolInstance('EraseBrush', tools.BrushTool.toolName, { activeStrategy: 'ERASE_INSIDE_CIRCLE' });
+    group.addToolInstance('ThresholdBrush', tools.BrushTool.toolName, {
+      activeStrategy: 'THRESHOLD_INSIDE_CIRCLE',
+      threshold: { range: [-100, 300], isDynamic: false, dynamicRadius: 0 },
+    });
     group.addTool(tools.SplineROITool.toolName, {
       // Straight edges between clicks: a polygon.
       spline: { type: tools.SplineROITool.SplineTypes.Linear },
@@ -126,6 +134,10 @@ export class StackViewer {
   }
 
   private imageIndex = new Map<string, number>();
+
+  get group(): NonNullable<ReturnType<typeof tools.ToolGroupManager.createToolGroup>> {
+    return this.toolGroup;
+  }
 
   get viewport(): core.StackViewport {
     return this.engine.getViewport(this.viewportId) as core.StackViewport;
@@ -234,6 +246,17 @@ export class StackViewer {
 
   setWindowLevel(wl: WindowLevel): void {
     this.viewport.setProperties({ voiRange: toVoiRange(wl) });
+    this.viewport.render();
+  }
+
+  /** Undo/redo of measurement and annotation edits (Cornerstone's shared history). */
+  undo(): void {
+    core.utilities.HistoryMemo.DefaultHistoryMemo.undo();
+    this.viewport.render();
+  }
+
+  redo(): void {
+    core.utilities.HistoryMemo.DefaultHistoryMemo.redo();
     this.viewport.render();
   }
 

@@ -1,0 +1,356 @@
+import type { AnnotationDoc, AttributeValue, Instructions, LabelDef, Mask, Shape } from '../api/tasks.ts';
+import type { SeriesImage } from '../dicomweb/series-image-ids.ts';
+import { core, tools } from '../viewer/cornerstone-runtime.ts';
+import type { PrimaryTool, StackViewer } from '../viewer/stack-viewer.ts';
+import { decodeRuns, encodeRuns, isEmpty } from './mask-rle.ts';
+
+const TOOL_FOR: Record<Exclude<LabelDef['tool'], 'mask'>, { tool: PrimaryTool; kind: Shape['kind'] }> = {
+  bbox: { tool: 'RectangleROI', kind: 'bbox' },
+  polygon: { tool: 'SplineROI', kind: 'polygon' },
+  freehand: { tool: 'PlanarFreehandROI', kind: 'freehand' },
+  point: { tool: 'Probe', kind: 'point' },
+};
+const KIND_FOR_TOOL = new Map(Object.values(TOOL_FOR).map((v) => [v.tool as string, v.kind]));
+
+export type BrushMode = 'paint' | 'erase' | 'threshold';
+
+type CsAnnotation = {
+  annotationUID?: string;
+  metadata: { toolName: string; referencedImageId?: string };
+  data: { label?: string; handles?: { points?: number[][] }; contour?: { polyline?: number[][] } };
+};
+
+type Pixels = { length: number; [i: number]: number };
+
+function pixelsOf(image: core.Types.IImage): Pixels {
+  return (image.voxelManager?.getScalarData() ?? image.getPixelData()) as unknown as Pixels;
+}
+
+function hexToRgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/**
+ * The annotation state of one task on one stack: which label each Cornerstone annotation belongs
+ * to, its attribute answers, the labelmap for mask labels, and the classifications. Produces the
+ * API's AnnotationDoc; Cornerstone remains the source of truth for geometry.
+ */
+export class AnnotationSession {
+  private labelOf = new Map<string, string>();
+  private attributes = new Map<string, Record<string, AttributeValue>>();
+  private classifications: AnnotationDoc['classifications'] = {};
+  private active: LabelDef | undefined;
+  private brushMode: BrushMode = 'paint';
+  private hidden = new Set<string>();
+  private opacity = new Map<string, number>();
+  private segmentationId: string | undefined;
+  private readonly segmentIndex = new Map<string, number>();
+  private readonly offs: Array<() => void> = [];
+  private listeners = new Set<(doc: AnnotationDoc) => void>();
+  private selectListeners = new Set<(shapeId: string | undefined) => void>();
+  private byImageId: Map<string, SeriesImage>;
+
+  constructor(
+    private readonly viewer: StackViewer,
+    readonly instructions: Instructions,
+    private readonly seriesUid: string,
+  ) {
+    this.byImageId = new Map(viewer.series.map((s) => [s.imageId, s]));
+    instructions.labels
+      .filter((l) => l.tool === 'mask')
+      .forEach((l, i) => this.segmentIndex.set(l.id, i + 1));
+    const E = tools.Enums.Events;
+    const onCompleted = (e: Event) => {
+      const a = (e as CustomEvent<{ annotation: CsAnnotation }>).detail.annotation;
+      if (!a.annotationUID || !KIND_FOR_TOOL.has(a.metadata.toolName)) return;
+      if (!this.labelOf.has(a.annotationUID) && this.active && this.active.tool !== 'mask') {
+        this.labelOf.set(a.annotationUID, this.active.id);
+        a.data.label = this.active.name;
+        this.styleAnnotation(a.annotationUID, this.active);
+      }
+      this.changed();
+      for (const fn of this.selectListeners) fn(a.annotationUID);
+    };
+    const onSelection = (e: Event) => {
+      const sel = (e as CustomEvent<{ selection?: string[] }>).detail?.selection ?? [];
+      const uid = sel.find((u) => this.labelOf.has(u));
+      if (uid) for (const fn of this.selectListeners) fn(uid);
+    };
+    const onChanged = () => this.changed();
+    for (const [ev, fn] of [
+      [E.ANNOTATION_COMPLETED, onCompleted],
+      [E.ANNOTATION_MODIFIED, onChanged],
+      [E.ANNOTATION_REMOVED, onChanged],
+      [E.SEGMENTATION_DATA_MODIFIED, onChanged],
+      [E.ANNOTATION_SELECTION_CHANGE, onSelection],
+    ] as const) {
+      core.eventTarget.addEventListener(ev, fn);
+      this.offs.push(() => core.eventTarget.removeEventListener(ev, fn));
+    }
+  }
+
+  onChange(fn: (doc: AnnotationDoc) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    if (this.listeners.size === 0) return;
+    const d = this.doc();
+    for (const fn of this.listeners) fn(d);
+  }
+
+  onSelect(fn: (shapeId: string | undefined) => void): () => void {
+    this.selectListeners.add(fn);
+    return () => this.selectListeners.delete(fn);
+  }
+
+  get activeLabel(): LabelDef | undefined {
+    return this.active;
+  }
+
+  /** Picks a label: its tool becomes the left-button tool. */
+  async selectLabel(labelId: string): Promise<void> {
+    const label = this.instructions.labels.find((l) => l.id === labelId);
+    if (!label) return;
+    this.active = label;
+    if (label.tool === 'mask') {
+      await this.ensureSegmentation();
+      const idx = this.segmentIndex.get(label.id) as number;
+      tools.segmentation.segmentIndex.setActiveSegmentIndex(this.segmentationId as string, idx);
+      if (label.threshold) this.setThreshold(label.threshold);
+      this.setBrushMode(this.brushMode);
+    } else {
+      this.viewer.setPrimaryTool(TOOL_FOR[label.tool].tool);
+    }
+  }
+
+  setBrushMode(mode: BrushMode): void {
+    this.brushMode = mode;
+    this.viewer.setPrimaryTool(
+      mode === 'paint' ? 'PaintBrush' : mode === 'erase' ? 'EraseBrush' : 'ThresholdBrush',
+    );
+  }
+
+  setBrushSize(size: number): void {
+    for (const name of ['PaintBrush', 'EraseBrush', 'ThresholdBrush']) {
+      tools.utilities.segmentation.setBrushSizeForToolGroup(this.viewer.toolGroupId, size, name);
+    }
+  }
+
+  setThreshold(range: [number, number]): void {
+    tools.utilities.segmentation.setBrushThresholdForToolGroup(this.viewer.toolGroupId, {
+      range,
+      isDynamic: false,
+      dynamicRadius: 0,
+    });
+  }
+
+  private async ensureSegmentation(): Promise<void> {
+    if (this.segmentationId) return;
+    const id = `annex-seg-${this.seriesUid}`;
+    const images = core.imageLoader.createAndCacheDerivedLabelmapImages(this.viewer.imageIds);
+    tools.segmentation.addSegmentations([
+      {
+        segmentationId: id,
+        representation: {
+          type: tools.Enums.SegmentationRepresentations.Labelmap,
+          data: { imageIds: images.map((i) => i.imageId) },
+        },
+      },
+    ]);
+    await tools.segmentation.addLabelmapRepresentationToViewport(this.viewer.viewportId, [
+      { segmentationId: id },
+    ]);
+    this.segmentationId = id;
+    for (const label of this.instructions.labels) {
+      const idx = this.segmentIndex.get(label.id);
+      if (idx === undefined) continue;
+      const [r, g, b] = hexToRgb(label.color);
+      tools.segmentation.config.color.setSegmentIndexColor(this.viewer.viewportId, id, idx, [r, g, b, 255]);
+    }
+  }
+
+  private styleAnnotation(uid: string, label: LabelDef): void {
+    const [r, g, b] = hexToRgb(label.color);
+    const a = this.opacity.get(label.id) ?? 1;
+    const color = `rgba(${r}, ${g}, ${b}, ${a})`;
+    tools.annotation.config.style.setAnnotationStyles(uid, {
+      color,
+      colorHighlighted: color,
+      colorSelected: color,
+    });
+  }
+
+  setLabelVisible(labelId: string, visible: boolean): void {
+    if (visible) this.hidden.delete(labelId);
+    else this.hidden.add(labelId);
+    for (const [uid, l] of this.labelOf) {
+      if (l === labelId) tools.annotation.visibility.setAnnotationVisibility(uid, visible);
+    }
+    const idx = this.segmentIndex.get(labelId);
+    if (idx !== undefined && this.segmentationId) {
+      tools.segmentation.config.visibility.setSegmentIndexVisibility(
+        this.viewer.viewportId,
+        { segmentationId: this.segmentationId, type: tools.Enums.SegmentationRepresentations.Labelmap },
+        idx,
+        visible,
+      );
+    }
+    this.viewer.viewport.render();
+  }
+
+  isVisible(labelId: string): boolean {
+    return !this.hidden.has(labelId);
+  }
+
+  setLabelOpacity(labelId: string, opacity: number): void {
+    const label = this.instructions.labels.find((l) => l.id === labelId);
+    if (!label) return;
+    this.opacity.set(labelId, opacity);
+    for (const [uid, l] of this.labelOf) if (l === labelId) this.styleAnnotation(uid, label);
+    const idx = this.segmentIndex.get(labelId);
+    if (idx !== undefined && this.segmentationId) {
+      const [r, g, b] = hexToRgb(label.color);
+      tools.segmentation.config.color.setSegmentIndexColor(this.viewer.viewportId, this.segmentationId, idx, [
+        r,
+        g,
+        b,
+        Math.round(opacity * 255),
+      ]);
+    }
+    tools.utilities.triggerAnnotationRenderForViewportIds([this.viewer.viewportId]);
+    this.viewer.viewport.render();
+  }
+
+  setShapeAttribute(shapeId: string, attributeId: string, value: AttributeValue): void {
+    const cur = this.attributes.get(shapeId) ?? {};
+    this.attributes.set(shapeId, { ...cur, [attributeId]: value });
+    this.changed();
+  }
+
+  setClassification(classificationId: string, target: string, value: AttributeValue): void {
+    this.classifications = {
+      ...this.classifications,
+      [classificationId]: { ...(this.classifications[classificationId] ?? {}), [target]: value },
+    };
+    this.changed();
+  }
+
+  undo(): void {
+    core.utilities.HistoryMemo.DefaultHistoryMemo.undo();
+    this.viewer.viewport.render();
+    this.changed();
+  }
+
+  redo(): void {
+    core.utilities.HistoryMemo.DefaultHistoryMemo.redo();
+    this.viewer.viewport.render();
+    this.changed();
+  }
+
+  private shapes(): Shape[] {
+    const out: Shape[] = [];
+    const all = (tools.annotation.state.getAllAnnotations() ?? []) as unknown as CsAnnotation[];
+    for (const a of all) {
+      const uid = a.annotationUID;
+      const kind = KIND_FOR_TOOL.get(a.metadata.toolName);
+      const labelId = uid ? this.labelOf.get(uid) : undefined;
+      const imageId = a.metadata.referencedImageId;
+      const ref = imageId ? this.byImageId.get(imageId) : undefined;
+      if (!uid || !kind || !labelId || !imageId || !ref) continue;
+      const world = (kind === 'freehand' ? a.data.contour?.polyline : a.data.handles?.points) ?? [];
+      let points = world.map((p) => {
+        const [x, y] = core.utilities.worldToImageCoords(imageId, p as core.Types.Point3) ?? [
+          Number.NaN,
+          Number.NaN,
+        ];
+        return [Math.round(x * 100) / 100, Math.round(y * 100) / 100] as [number, number];
+      });
+      if (kind === 'bbox' && points.length >= 2) {
+        const xs = points.map((p) => p[0]);
+        const ys = points.map((p) => p[1]);
+        points = [
+          [Math.min(...xs), Math.min(...ys)],
+          [Math.max(...xs), Math.max(...ys)],
+        ];
+      }
+      if (kind === 'point') points = points.slice(0, 1);
+      out.push({
+        id: uid,
+        labelId,
+        kind,
+        image: { seriesUid: this.seriesUid, sopInstanceUid: ref.sopInstanceUid, frame: ref.frame },
+        points,
+        attributes: this.attributes.get(uid) ?? {},
+      });
+    }
+    return out;
+  }
+
+  private masks(): Mask[] {
+    if (!this.segmentationId) return [];
+    const segImageIds = this.labelmapImageIds();
+    const out: Mask[] = [];
+    for (const [labelId, idx] of this.segmentIndex) {
+      const mask: Mask = { labelId, rows: 0, columns: 0, slices: [] };
+      segImageIds.forEach((segId, i) => {
+        const image = core.cache.getImage(segId);
+        const ref = this.viewer.series[i];
+        if (!image || !ref) return;
+        mask.rows = image.rows;
+        mask.columns = image.columns;
+        const runs = encodeRuns(pixelsOf(image), idx);
+        if (!isEmpty(runs)) {
+          mask.slices.push({
+            image: { seriesUid: this.seriesUid, sopInstanceUid: ref.sopInstanceUid, frame: ref.frame },
+            runs,
+          });
+        }
+      });
+      if (mask.slices.length > 0) out.push(mask);
+    }
+    return out;
+  }
+
+  private labelmapImageIds(): string[] {
+    const ids = this.segmentationId ? tools.segmentation.getLabelmapImageIds(this.segmentationId) : undefined;
+    return Array.isArray(ids) ? ids : ids ? [ids] : [];
+  }
+
+  doc(): AnnotationDoc {
+    return {
+      shapes: this.shapes(),
+      masks: this.masks(),
+      classifications: structuredClone(this.classifications),
+    };
+  }
+
+  /** Restores masks and classifications of a saved revision (shapes: see report). */
+  async restore(doc: AnnotationDoc): Promise<void> {
+    this.classifications = structuredClone(doc.classifications);
+    if (doc.masks.length === 0) return;
+    await this.ensureSegmentation();
+    const segImageIds = this.labelmapImageIds();
+    const indexOf = new Map(this.viewer.series.map((s, i) => [`${s.sopInstanceUid}/${s.frame}`, i]));
+    for (const m of doc.masks) {
+      const seg = this.segmentIndex.get(m.labelId);
+      if (seg === undefined) continue;
+      for (const s of m.slices) {
+        const i = indexOf.get(`${s.image.sopInstanceUid}/${s.image.frame}`);
+        const image = i === undefined ? undefined : core.cache.getImage(segImageIds[i] as string);
+        if (!image) continue;
+        decodeRuns(s.runs, seg, pixelsOf(image));
+      }
+    }
+    tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
+      this.segmentationId as string,
+    );
+  }
+
+  destroy(): void {
+    for (const off of this.offs) off();
+    if (this.segmentationId) tools.segmentation.removeSegmentation(this.segmentationId);
+  }
+}
