@@ -1,5 +1,5 @@
 import { swapBytes } from '../parse/byte-order.ts';
-import { DicomParseError } from '../parse/errors.ts';
+import { DicomParseError, describeUid } from '../parse/errors.ts';
 import type { ParsedInstance } from '../parse/parse-instance.ts';
 import { TransferSyntax, transferSyntaxTraits } from '../parse/transfer-syntax.ts';
 import { initCodecs, loadedCodecs } from './codecs.ts';
@@ -82,8 +82,8 @@ export function decodeFrameSync(parsed: ParsedInstance, index: number): DecodedF
       throw new DicomParseError(
         'UNSUPPORTED_TRANSFER_SYNTAX',
         codecName
-          ? `codecs for ${parsed.transferSyntaxUid} are not initialized: call initCodecs() or use decodeFrame()`
-          : `no decoder for transfer syntax ${parsed.transferSyntaxUid}`,
+          ? `codecs for ${describeUid(parsed.transferSyntaxUid)} are not initialized: call initCodecs() or use decodeFrame()`
+          : `no decoder for transfer syntax ${describeUid(parsed.transferSyntaxUid)}`,
       );
     }
     const context = new codecs.Context({

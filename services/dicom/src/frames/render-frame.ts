@@ -1,6 +1,6 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DicomParseError } from '../parse/errors.ts';
+import { DicomParseError, describeTerm } from '../parse/errors.ts';
 import type { DecodedFrame } from './decoded-frame.ts';
 import { windowLinear } from './voi-lut.ts';
 
@@ -35,7 +35,7 @@ export function toGrey8(frame: DecodedFrame, options: RenderOptions = {}): Uint8
   if (!frame.photometricInterpretation.startsWith('MONOCHROME')) {
     throw new DicomParseError(
       'UNSUPPORTED_TRANSFER_SYNTAX',
-      `photometric interpretation ${frame.photometricInterpretation} is not rendered`,
+      `photometric interpretation ${describeTerm(frame.photometricInterpretation)} is not rendered`,
     );
   }
   let center = options.windowCenter ?? frame.windowCenter;
@@ -87,7 +87,7 @@ function toRgb8(frame: DecodedFrame): Uint8Array {
   }
   throw new DicomParseError(
     'UNSUPPORTED_TRANSFER_SYNTAX',
-    `photometric interpretation ${frame.photometricInterpretation} is not rendered`,
+    `photometric interpretation ${describeTerm(frame.photometricInterpretation)} is not rendered`,
   );
 }
 

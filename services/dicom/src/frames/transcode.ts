@@ -1,4 +1,4 @@
-import { DicomParseError } from '../parse/errors.ts';
+import { DicomParseError, describeUid } from '../parse/errors.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
 import { TransferSyntax, transferSyntaxTraits } from '../parse/transfer-syntax.ts';
 import type { DcmjsDict } from '../synthetic/dcmjs-dict.ts';
@@ -73,7 +73,10 @@ async function encodeFrames(frames: DecodedFrame[], target: string): Promise<Pix
  */
 export async function transcodeInstance(file: Buffer, transferSyntaxUid: string): Promise<Buffer> {
   if (!TRANSCODE_TARGETS.includes(transferSyntaxUid)) {
-    throw new DicomParseError('UNSUPPORTED_TRANSFER_SYNTAX', `cannot transcode to ${transferSyntaxUid}`);
+    throw new DicomParseError(
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      `cannot transcode to ${describeUid(transferSyntaxUid)}`,
+    );
   }
   const parsed = parseInstance(file);
   const frames: DecodedFrame[] = [];

@@ -24,3 +24,16 @@ export class DicomParseError extends Error {
     this.status = code === 'UNSUPPORTED_TRANSFER_SYNTAX' ? 415 : code === 'FRAME_OUT_OF_RANGE' ? 404 : 400;
   }
 }
+
+/**
+ * A UID as it may appear in an error message: UIDs are digits and dots, so anything else in that field is
+ * some other (possibly identifying) value and is not echoed.
+ */
+export function describeUid(uid: string): string {
+  return /^[0-9.]{1,64}$/.test(uid) ? uid : '(not a valid UID)';
+}
+
+/** A defined term (CS value) as it may appear in an error message; anything else is not echoed. */
+export function describeTerm(term: string): string {
+  return /^[A-Z0-9_ ]{1,16}$/.test(term) ? term : '(not a defined term)';
+}

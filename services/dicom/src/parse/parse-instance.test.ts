@@ -111,7 +111,7 @@ describe('parseInstance', () => {
     });
     expect(p.framePositions).toHaveLength(5);
     expect(p.framePositions![4]![2]).toBeCloseTo(-10, 6);
-    expect(p.pixelSpacing).toEqual([1.4, 1.4]);
+    expect(p.pixelSpacing).toEqual([11.2, 11.2]);
   });
 
   it('parses a bare dataset (as DIMSE delivers it) given its transfer syntax', () => {
@@ -180,6 +180,13 @@ describe('parseInstance errors', () => {
     const e = parseError(relabelTransferSyntax(file, '1.2.3.4.5.6'));
     expect(e.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
     expect(e.status).toBe(415);
+    expect(e.message).toContain('1.2.3.4.5.6');
+  });
+
+  it('does not echo a transfer syntax field that is not a UID', () => {
+    const e = parseError(relabelTransferSyntax(file, ct.study.patient.name.family));
+    expect(e.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
+    expect(e.message).not.toContain(ct.study.patient.name.family);
   });
 
   it('never puts attribute values in error messages', () => {

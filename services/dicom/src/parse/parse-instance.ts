@@ -1,7 +1,7 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { decoderFor } from './character-set.ts';
 import type { ByteContext, DicomDataset } from './element.ts';
-import { DicomParseError } from './errors.ts';
+import { DicomParseError, describeUid } from './errors.ts';
 import { T } from './index-tags.ts';
 import { type PixelDataInfo, pixelLayout } from './pixel-layout.ts';
 import { transferSyntaxTraits } from './transfer-syntax.ts';
@@ -137,7 +137,7 @@ function parseBody(buf: Buffer, end: number, transferSyntaxUid: string, meta: Di
   if (!traits) {
     throw new DicomParseError(
       'UNSUPPORTED_TRANSFER_SYNTAX',
-      `transfer syntax ${transferSyntaxUid} is not supported`,
+      `transfer syntax ${describeUid(transferSyntaxUid)} is not supported`,
     );
   }
   const source = traits.deflated ? inflateDataset(buf.subarray(end)) : buf;
