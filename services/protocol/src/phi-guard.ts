@@ -26,6 +26,7 @@ import { describeIssues } from './schema-issues.ts';
 export const MIN_NAME_COMPONENT_LENGTH = 4;
 
 export const MIN_CANARY_LENGTH = 3;
+const SUBSTRING_MIN_LENGTH = 6;
 
 // Whole leaf values that are protocol words (enum members), not data: a patient called
 // "STAPLE^JOHN" must not make every 'staple' label set unsendable. A new enum missing here only
@@ -46,7 +47,6 @@ const PROTOCOL_VOCABULARY: ReadonlySet<string> = new Set(
     'escalate',
   ].map((w) => w.toLowerCase()),
 );
-const SUBSTRING_MIN_LENGTH = 6;
 
 export interface GuardOptions {
   /** PHI values of the source: patient name(s), ids, birth date, accession number, other ids… */
