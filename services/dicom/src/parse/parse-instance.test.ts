@@ -125,6 +125,23 @@ describe('parseInstance', () => {
     expect(() => parseDataset(bare, '1.2.3')).toThrow(DicomParseError);
   });
 
+  it('skips an element with a VR newer than this reader as UN with a 32-bit length', () => {
+    const p0 = parseInstance(file);
+    const station = p0.dataset.get(0x00081010)!;
+    // Rewrite StationName (SH, 16-bit length) as a hypothetical "ZZ" VR in the long form, same total size.
+    const header = station.offset - 8;
+    const patched = Buffer.concat([
+      file.subarray(0, header),
+      Buffer.from([0x08, 0x00, 0x10, 0x10, 0x5a, 0x5a, 0, 0]),
+      Buffer.from(new Uint32Array([station.length - 4]).buffer),
+      file.subarray(station.offset + 4),
+    ]);
+    const p = parseInstance(patched);
+    expect(p.dataset.get(0x00081010)!.vr).toBe('UN');
+    expect(p.sopInstanceUid).toBe(p0.sopInstanceUid);
+    expect(p.pixelData!.frames[0]!.length).toBe(64 * 64 * 2);
+  });
+
   it('reads sagittal MR geometry', () => {
     const mr = makeMrSeries({ slices: 2, rows: 32, cols: 32, seed: 'mr' });
     const p = parseInstance(mr.files[1]!);

@@ -10,6 +10,8 @@ const VR_BY_CODE = new Map<number, string>(
   VRS.split(' ').map((vr) => [vr.charCodeAt(0) * 256 + vr.charCodeAt(1), vr]),
 );
 
+const isCapital = (byte: number) => byte >= 0x41 && byte <= 0x5a;
+
 const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
 const ITEM_DELIMITER = 0xfffee00d;
@@ -86,7 +88,12 @@ export class DatasetWalker {
       let valueStart: number;
       if (opts.explicitVr) {
         const code = this.buf[pos + 4]! * 256 + this.buf[pos + 5]!;
-        const explicitVr = VR_BY_CODE.get(code);
+        let explicitVr = VR_BY_CODE.get(code);
+        // A VR this reader does not know, but well formed (two capitals), is a newer VR: PS3.5 7.1.2 has those
+        // use the 32-bit length form, so it can be skipped as UN.
+        if (explicitVr === undefined && isCapital(this.buf[pos + 4]!) && isCapital(this.buf[pos + 5]!)) {
+          explicitVr = 'UN';
+        }
         if (explicitVr === undefined) {
           throw new DicomParseError(
             'BAD_TRANSFER_SYNTAX',
@@ -94,7 +101,7 @@ export class DatasetWalker {
           );
         }
         vr = explicitVr;
-        if (LONG_VRS.has(vr)) {
+        if (LONG_VRS.has(vr) || !VR_BY_CODE.has(code)) {
           this.need(pos, 12, 'an element header');
           length = this.u32(pos + 8, le);
           valueStart = pos + 12;
