@@ -189,7 +189,7 @@ export function runEngine(
     sopClassUid,
     iod: iod?.iod,
     transferSyntaxUid,
-    dateShiftDays,
+    dateShift: dateShiftDays === undefined ? 'none' : dateShiftDays === 0 ? 'already-applied' : 'applied',
     burnedIn: { risk: risk.risk, reasons: risk.reasons, masked },
     pixelDataPassedThrough: !masked && out.some((e) => e.tag === PIXEL_DATA),
     verified: false,

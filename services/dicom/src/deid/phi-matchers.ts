@@ -43,7 +43,14 @@ const TITLES = new Set([
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const NUM = (p: string) => `(?<![0-9])${p}(?![0-9])`;
-const WORD = (p: string) => `(?<![\\p{L}\\p{N}])${p}(?![\\p{L}\\p{N}])`;
+/**
+ * Letters and digits for word boundaries: ASCII, Latin-1/Extended, Greek, Cyrillic. Written as ranges without
+ * the `u` flag on purpose: \p{L} under /iu made V8 spend ~100 ms compiling each new patient's expressions.
+ */
+const ALNUM = '0-9A-Za-z\\u00C0-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF';
+/** Marks a form that is only a part of a value (one name component, one address line): redacted after whole forms. */
+const PART = '(?:)';
+const WORD = (p: string) => `(?<![${ALNUM}])${p}(?![${ALNUM}])`;
 /** Spaces in a value may be any run of whitespace or PN separators in the output. */
 const flexSpaces = (s: string) => esc(s).replace(/\s+/g, '[\\s^]+');
 
@@ -53,7 +60,7 @@ export function dateForms(da: string): string[] {
   const dd = da.slice(6, 8);
   const m = String(Number(mm));
   const d = String(Number(dd));
-  const month = MONTHS[Number(mm) - 1] ?? 'January';
+  const month = (MONTHS[Number(mm) - 1] ?? 'January').toLowerCase();
   const mon = month.slice(0, 3);
   const forms = [
     `${y}${mm}${dd}`,
@@ -97,7 +104,8 @@ function nameForms(pn: string): string[] {
     if (prefix || suffix) out.push(WORD(esc(group)));
     // A component on its own, when long enough not to match ordinary words by chance.
     for (const c of [family, given, middle]) {
-      if (c.length >= 3 && !TITLES.has(c.toUpperCase().replace(/\./g, ''))) out.push(WORD(flexSpaces(c)));
+      if (c.length >= 3 && !TITLES.has(c.toUpperCase().replace(/\./g, '')))
+        out.push(PART + WORD(flexSpaces(c)));
     }
   }
   return out;
@@ -128,7 +136,10 @@ function addressForms(address: string): string[] {
     .split(/[\^,\n\r;]+/)
     .map((p) => p.trim())
     .filter((p) => p.length >= 6);
-  return [whole, ...parts].filter((p) => p.length >= 4).map((p) => WORD(flexSpaces(p)));
+  return [
+    ...(whole.length >= 4 ? [WORD(flexSpaces(whole))] : []),
+    ...parts.map((p) => PART + WORD(flexSpaces(p))),
+  ];
 }
 
 function textForms(s: string): string[] {
@@ -169,8 +180,8 @@ export function compilePhiMatchers(phi: PhiValues, kinds?: readonly PhiKind[]): 
 }
 
 /**
- * Lower-case literals of which every written form of a value contains at least one: a cheap `includes` test
- * that skips the regular expressions for the (usual) values that cannot match.
+ * Lower-case literals of which every written form of a value contains at least one: a cheap literal
+ * alternation that skips the expressions for the (usual) values that cannot match.
  */
 function anchorsOf(kind: PhiKind, v: string): string[] {
   const firstWords = (xs: string[]) => xs.map((x) => x.trim().split(/\s+/)[0]!.toLowerCase()).filter(Boolean);
@@ -198,64 +209,93 @@ function anchorsOf(kind: PhiKind, v: string): string[] {
 interface Entry {
   kind: PhiKind;
   anchors: string[];
-  re: RegExp;
+  patterns: string[];
+  findRe?: RegExp;
+  wholeRe?: RegExp | null;
+  partsRe?: RegExp | null;
 }
 
+/**
+ * One entry per PHI value, its expressions compiled on first use: only values whose anchors occur in some
+ * text ever cost a compile, which keeps the first object of a new patient cheap.
+ */
 function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
   const entries: Entry[] = [];
   for (const kind of kinds ?? (Object.keys(FORMS) as PhiKind[])) {
     for (const v of new Set(phi[kind])) {
-      const patterns = [...new Set(FORMS[kind](v))];
-      if (!patterns.length) continue;
-      const source = patterns.join(SPLIT_MARK);
-      entries.push({ kind, anchors: anchorsOf(kind, v), re: new RegExp(source, 'iu') });
+      // Longest forms first: an alternation takes the first alternative that matches, so "Mrs. Jane Q Doe Jr."
+      // goes whole before a shorter form could split it.
+      // Patterns and texts are matched lower-cased without the `i` flag: case-folding the boundary classes
+      // made V8 spend milliseconds compiling each new patient's expressions.
+      const patterns = [...new Set(FORMS[kind](v.toLowerCase()))].sort((a, b) => b.length - a.length);
+      if (patterns.length) entries.push({ kind, anchors: anchorsOf(kind, v), patterns });
     }
   }
-  const hit = (e: Entry, lower: string) => e.anchors.some((a) => lower.includes(a));
-  // One literal alternation of all anchors rejects most values (numbers, codes) in a single test.
-  const anchorRe = (list: Entry[]) => {
+  const gateOf = (list: Entry[]) => {
     const anchors = [...new Set(list.flatMap((e) => e.anchors))].filter(Boolean);
-    return anchors.length ? new RegExp(anchors.map(esc).join('|'), 'i') : undefined;
+    return anchors.length ? new RegExp(anchors.map(esc).join('|')) : undefined;
   };
-  const anyAnchor = anchorRe(entries);
+  const anyGate = gateOf(entries);
   const uidEntries = entries.filter((e) => e.kind === 'uids');
-  const uidAnchor = anchorRe(uidEntries);
-  const redactors = new Map<string, RegExp>();
+  const uidGate = gateOf(uidEntries);
+  const hit = (e: Entry, lower: string) => e.anchors.some((a) => lower.includes(a));
+  const regex = (list: string[], flags: string) => (list.length ? new RegExp(list.join('|'), flags) : null);
   return {
     empty: entries.length === 0,
     find(text, vr) {
       // Phone digits and IDs inside UIDs would be coincidences of the hash; UIDs are matched as UIDs.
       const list = vr === 'UI' ? uidEntries : entries;
-      const gate = vr === 'UI' ? uidAnchor : anyAnchor;
-      if (!gate?.test(text)) return [];
-      const hits = new Set<PhiKind>();
       const lower = text.toLowerCase();
+      if (!(vr === 'UI' ? uidGate : anyGate)?.test(lower)) return [];
+      const hits = new Set<PhiKind>();
       for (const e of list) {
-        if (!hits.has(e.kind) && hit(e, lower) && e.re.test(text)) hits.add(e.kind);
+        if (hits.has(e.kind) || !hit(e, lower)) continue;
+        e.findRe ??= new RegExp(e.patterns.join('|'));
+        if (e.findRe.test(lower)) hits.add(e.kind);
       }
       return [...hits];
     },
     redact(text) {
-      if (!anyAnchor?.test(text)) return text;
-      const lower = text.toLowerCase();
-      const hitIndexes: number[] = [];
-      entries.forEach((e, i) => {
-        if (hit(e, lower)) hitIndexes.push(i);
-      });
-      if (!hitIndexes.length) return text;
-      const key = hitIndexes.join(',');
-      let re = redactors.get(key);
-      if (!re) {
-        // Longest forms first, in one pass, so "Mrs. Jane Doe Jr." goes whole before "Jane" could go alone.
-        const sources = hitIndexes.flatMap((i) => entries[i]!.re.source.split(SPLIT_MARK));
-        sources.sort((a, b) => b.length - a.length);
-        re = new RegExp(sources.join('|'), 'giu');
-        redactors.set(key, re);
+      if (!anyGate?.test(text.toLowerCase())) return text;
+      // Whole forms of every value first, then single parts ("Doe", one address line): a part must not split
+      // another value's whole form and leave fragments (titles) behind.
+      let out = text;
+      for (const pass of ['whole', 'parts'] as const) {
+        for (const e of entries) {
+          const lower = out.toLowerCase();
+          if (!hit(e, lower)) continue;
+          const key = pass === 'whole' ? 'wholeRe' : 'partsRe';
+          if (e[key] === undefined) {
+            e[key] = regex(
+              e.patterns.filter((p) => p.startsWith(PART) === (pass === 'parts')),
+              'g',
+            );
+          }
+          const re = e[key];
+          if (re) out = replaceLowered(out, lower, re);
+        }
       }
-      return text.replace(re, '***');
+      return out;
     },
   };
 }
 
-/** Joins the alternatives of one value's forms: an alternative that never matches, so it can be split on. */
-const SPLIT_MARK = '|(?:\u0000)|';
+/** Replaces what `re` finds in the lower-cased text at the same positions of the original text. */
+function replaceLowered(text: string, lower: string, re: RegExp): string {
+  if (lower.length !== text.length) {
+    // Lower-casing changed the length (a rare character such as U+0130): match case-insensitively instead.
+    return text.replace(new RegExp(re.source, 'gi'), '***');
+  }
+  let out = '';
+  let at = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(lower); m; m = re.exec(lower)) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    out += `${text.slice(at, m.index)}***`;
+    at = m.index + m[0].length;
+  }
+  return out + text.slice(at);
+}

@@ -22,8 +22,11 @@ export interface DeidReport {
   sopClassUid?: string;
   iod?: string;
   transferSyntaxUid: string;
-  /** Days dates were shifted by, when Retain Longitudinal Modified Dates applied (not PHI: a per-patient key). */
-  dateShiftDays?: number;
+  /**
+   * Whether dates were shifted (Modified Dates option). The number of days is deliberately not reported: with
+   * it anyone holding the report could undo the shift. `dateShiftDaysFor` gives it to the site when needed.
+   */
+  dateShift: 'applied' | 'already-applied' | 'none';
   burnedIn: { risk: boolean; reasons: string[]; masked: boolean };
   pixelDataPassedThrough: boolean;
   verified: boolean;
