@@ -1,4 +1,4 @@
-import type { AnyEnvelope } from './envelope.ts';
+import type { AnyEnvelope, Envelope } from './envelope.ts';
 import { type Rejection, reject } from './reject-reason.ts';
 
 /** Largest accepted wire frame. The largest legitimate message (1000 series) is ~250 KiB. */
@@ -22,6 +22,6 @@ export function parseFrame(data: string | Uint8Array, maxBytes = DEFAULT_MAX_FRA
 }
 
 /** Any JSON text of the envelope will do: the receiver re-canonicalizes before verifying. */
-export function encodeFrame(envelope: AnyEnvelope): string {
+export function encodeFrame(envelope: AnyEnvelope | Envelope): string {
   return JSON.stringify(envelope);
 }
