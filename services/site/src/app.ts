@@ -21,6 +21,7 @@ import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { stowRoutes } from './modules/ingest/stow/routes.ts';
 import { aeRouteRoutes } from './modules/routing/routes.ts';
+import { uploadRoutes } from './modules/uploads/routes.ts';
 import { syncPlugin } from './modules/sync/plugin.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
@@ -103,5 +104,6 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(dicomwebRoutes);
   await app.register(aeRouteRoutes);
   await app.register(stowRoutes);
+  await app.register(uploadRoutes);
   return app;
 }

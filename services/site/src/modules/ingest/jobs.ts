@@ -2,6 +2,7 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { JobName, QueueName } from '../../jobs/names.ts';
 import type { JobHandler } from '../../jobs/queues.ts';
+import { createUploadRepository } from '../uploads/repository.ts';
 import { ingestContextOf } from './context.ts';
 import { reapOrphans } from './reaper.ts';
 
@@ -16,10 +17,10 @@ export function seriesIndexedHandler(app: FastifyInstance): JobHandler<JobName.S
 export function reapOrphansHandler(app: FastifyInstance): JobHandler<JobName.ReapOrphans> {
   return async () => {
     const ctx = ingestContextOf(app);
-    await reapOrphans(
-      { repository: ctx.repository, storage: ctx.storage, log: ctx.log },
-      app.config.ORPHAN_GRACE_SECONDS,
-    );
+    const grace = app.config.ORPHAN_GRACE_SECONDS;
+    await reapOrphans({ repository: ctx.repository, storage: ctx.storage, log: ctx.log }, grace);
+    // Uploads whose process died mid-way are marked INTERRUPTED (their files are each whole or absent).
+    await createUploadRepository(app.prisma).failStale(new Date(Date.now() - grace * 1000));
   };
 }
 
