@@ -1,0 +1,3 @@
+export * from './document.ts';
+export * from './instructions.ts';
+export * from './validate.ts';
