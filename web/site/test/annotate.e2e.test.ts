@@ -10,6 +10,7 @@ import { buildApp, siteRoot } from './build-app.ts';
 import { launchChromium } from './chromium.ts';
 import { fakeTasksApi } from './fake-tasks-api.ts';
 import { type RunningOrthanc, startOrthanc } from './orthanc.ts';
+import type { PageGlobals } from './page-globals.ts';
 
 const TOKEN = 'annotate-token';
 const SLICES = 30;
@@ -28,8 +29,8 @@ let task: Task;
 async function toPage(slice: number, row: number, col: number): Promise<{ x: number; y: number }> {
   const world = pixelToPatient(ct.geometry, slice, row, col);
   return page.evaluate((w) => {
-    const v = (globalThis as any).__annexViewer;
-    const [x, y] = v.viewport.worldToCanvas(w);
+    const v = (globalThis as unknown as PageGlobals).__annexViewer;
+    const [x, y] = v.viewport.worldToCanvas(w as [number, number, number]);
     const r = (v.element as HTMLElement).getBoundingClientRect();
     return { x: r.left + x, y: r.top + y };
   }, world);
@@ -119,12 +120,16 @@ describe('annotating a task', () => {
     await page.goto(`${app!.url}/#/tasks`);
     await expect.poll(() => page.locator('main').textContent()).toContain('Lung nodules');
     await page.keyboard.press('n');
-    await page.waitForFunction((n) => (globalThis as any).__annexViewer?.state().loaded === n, SLICES, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageGlobals).__annexViewer?.state().loaded === n,
+      SLICES,
+      {
+        timeout: 30_000,
+      },
+    );
     await expect.poll(status, { timeout: 10_000 }).toBe('Saved');
     await page.locator('[aria-label="image viewport"]').hover();
-    await page.evaluate((i) => (globalThis as any).__annexViewer.goTo(i), lesionSlice);
+    await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), lesionSlice);
   });
 
   it('draws a bounding box that is saved in image pixels around the lesion, with its attribute', async () => {

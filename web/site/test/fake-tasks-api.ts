@@ -21,17 +21,28 @@ export function fakeTasksApi(tasks: Task[], token?: string) {
     }
     const m = url.pathname.match(/^\/api\/tasks(?:\/([^/]+))?(?:\/(annotation|submit))?$/);
     const task = m?.[1] ? tasks.find((t) => t.id === decodeURIComponent(m[1] as string)) : undefined;
-    if (!m) return (json(res, 404, { message: 'no route' }), true);
-    if (!m[1] && req.method === 'GET') return (json(res, 200, { items: tasks }), true);
-    if (!task) return (json(res, 404, { message: 'no such task' }), true);
+    if (!m) {
+      json(res, 404, { message: 'no route' });
+      return true;
+    }
+    if (!m[1] && req.method === 'GET') {
+      json(res, 200, { items: tasks });
+      return true;
+    }
+    if (!task) {
+      json(res, 404, { message: 'no such task' });
+      return true;
+    }
     const revs = state.revisions.get(task.id) ?? [];
-    if (!m[2] && req.method === 'GET') return (json(res, 200, task), true);
+    if (!m[2] && req.method === 'GET') {
+      json(res, 200, task);
+      return true;
+    }
     if (m[2] === 'annotation' && req.method === 'GET') {
       const last = revs.at(-1);
-      if (!last) return (json(res, 204), true);
-      return (
-        json(res, 200, { revision: revs.length, doc: last.doc, savedAt: new Date().toISOString() }), true
-      );
+      if (last) json(res, 200, { revision: revs.length, doc: last.doc, savedAt: new Date().toISOString() });
+      else json(res, 204);
+      return true;
     }
     let body = '';
     req.on('data', (d: Buffer) => {

@@ -8,6 +8,7 @@ import { type AppServer, startAppServer } from './app-server.ts';
 import { buildApp, siteRoot } from './build-app.ts';
 import { launchChromium } from './chromium.ts';
 import { type RunningOrthanc, startOrthanc } from './orthanc.ts';
+import type { PageGlobals } from './page-globals.ts';
 
 const TOKEN = 'e2e-token';
 const SLICES = 40;
@@ -23,9 +24,9 @@ const lesionSlice = Math.round((SLICES - 1) / 2);
 async function grayAt(slice: number, row: number, col: number): Promise<number> {
   const world = pixelToPatient(ct.geometry, slice, row, col);
   return page.evaluate((w) => {
-    const v = (globalThis as any).__annexViewer;
-    const [x, y] = v.viewport.worldToCanvas(w);
-    const canvas: HTMLCanvasElement = v.element.querySelector('canvas');
+    const v = (globalThis as unknown as PageGlobals).__annexViewer;
+    const [x, y] = v.viewport.worldToCanvas(w as [number, number, number]);
+    const canvas = v.element.querySelector('canvas') as HTMLCanvasElement;
     const dpr = canvas.width / canvas.clientWidth;
     const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
     const d = ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data;
@@ -46,7 +47,9 @@ async function renderedSlice(): Promise<number> {
     () =>
       new Promise<number>((resolve) =>
         requestAnimationFrame(() =>
-          requestAnimationFrame(() => resolve((globalThis as any).__annexViewer.state().index)),
+          requestAnimationFrame(() =>
+            resolve((globalThis as unknown as PageGlobals).__annexViewer.state().index),
+          ),
         ),
       ),
   );
@@ -80,9 +83,13 @@ describe('viewer against Orthanc-served synthetic CT', () => {
     await page.goto(`${app!.url}/`);
     await page.getByRole('button').first().click();
     await page.locator('a[data-series]').first().click();
-    await page.waitForFunction((n) => (globalThis as any).__annexViewer?.state().count === n, SLICES, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageGlobals).__annexViewer?.state().count === n,
+      SLICES,
+      {
+        timeout: 30_000,
+      },
+    );
     await expect
       .poll(() => page.locator('[data-testid=slice-info]').textContent())
       .toContain(`Im 1 / ${SLICES}`);
@@ -159,9 +166,13 @@ describe('viewer against Orthanc-served synthetic CT', () => {
   });
 
   it('loads the whole series with the bearer token on every DICOMweb request', async () => {
-    await page.waitForFunction((n) => (globalThis as any).__annexViewer.state().loaded === n, SLICES, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageGlobals).__annexViewer.state().loaded === n,
+      SLICES,
+      {
+        timeout: 30_000,
+      },
+    );
     expect(app!.seen.refused).toBe(0);
     expect(app!.seen.authorized).toBeGreaterThanOrEqual(SLICES + 1);
   });

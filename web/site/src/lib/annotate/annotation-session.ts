@@ -57,9 +57,9 @@ export class AnnotationSession {
     private readonly seriesUid: string,
   ) {
     this.byImageId = new Map(viewer.series.map((s) => [s.imageId, s]));
-    instructions.labels
-      .filter((l) => l.tool === 'mask')
-      .forEach((l, i) => this.segmentIndex.set(l.id, i + 1));
+    for (const [i, l] of instructions.labels.filter((x) => x.tool === 'mask').entries()) {
+      this.segmentIndex.set(l.id, i + 1);
+    }
     const E = tools.Enums.Events;
     const onCompleted = (e: Event) => {
       const a = (e as CustomEvent<{ annotation: CsAnnotation }>).detail.annotation;

@@ -1,0 +1,6 @@
+import type { StackViewer } from '../src/lib/viewer/stack-viewer.ts';
+
+/** What the app exposes on the page for tests and benchmarks (no PHI). */
+export interface PageGlobals {
+  __annexViewer: StackViewer;
+}
