@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dciodvfyErrors, readWithDcmjs, relabelTransferSyntax, runOnFile } from '../../test/dicom-tools.ts';
 import { isOwnPseudonym } from '../pseudonym/pseudonymize.ts';
@@ -146,6 +151,21 @@ describe('deidentify: a realistic CT series', () => {
       secret: 'another-site-secret-987654',
     });
     expect(str(otherKey.buffer, 0x00080018)).not.toBe(str(outs[2]!.buffer, 0x00080018));
+  });
+
+  it('gives the same UIDs and pseudonym in a separate process (no state carried between runs)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'annex-deid-'));
+    try {
+      const path = join(dir, 'in.dcm');
+      writeFileSync(path, ct.files[2]!);
+      const cli = fileURLToPath(new URL('./test-support/deid-uids-cli.ts', import.meta.url));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', cli, path, secret], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const here = [0x00080018, 0x0020000d, 0x0020000e, 0x00100020].map((t) => str(outs[2]!.buffer, t));
+      expect(JSON.parse(r.stdout)).toEqual(here);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes UIDs under the 2.25 root, valid and at most 64 characters', () => {
