@@ -7,7 +7,12 @@ import { generateKeyPair } from './keys.ts';
 import type { MessageType } from './message-registry.ts';
 import { ProtocolError } from './reject-reason.ts';
 import { createEnvelope, sealEnvelope, sign } from './sign-envelope.ts';
-import { authenticateEnvelope, type VerifyContext, verifyEnvelope } from './verify-envelope.ts';
+import {
+  authenticateEnvelope,
+  type VerifyContext,
+  verifyEnvelope,
+  verifyEnvelopeSignature,
+} from './verify-envelope.ts';
 
 const NOW = Date.parse('2026-11-22T10:00:00.000Z');
 const MIN = 60_000;
@@ -298,6 +303,20 @@ describe('verifyEnvelope', () => {
     };
     verifyEnvelope(wire(seal('site.status', 5, { siteId: 'other-site' })), ctx({ keys }));
     expect(seen).toEqual(['st-olav']);
+  });
+});
+
+describe('verifyEnvelopeSignature (audit of stored messages)', () => {
+  it('confirms a stored envelope long after its clock window, and refuses an altered one', () => {
+    const stored = wire(seal('study.available', 5, { sentAt: NOW - 86_400_000 * 30 }));
+    expect(verifyEnvelopeSignature(stored, site.publicKey)).toBe(true);
+    expect(verifyEnvelopeSignature(stored, other.publicKey)).toBe(false);
+    (stored.body as { studyId: string }).studyId = validBodies['task.upserted'].studyId.replace(
+      'st_',
+      'st_x',
+    );
+    expect(verifyEnvelopeSignature(stored, site.publicKey)).toBe(false);
+    expect(verifyEnvelopeSignature({ sig: 'nope' }, site.publicKey)).toBe(false);
   });
 });
 

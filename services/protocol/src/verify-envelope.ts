@@ -1,4 +1,4 @@
-import { verify as ed25519Verify } from 'node:crypto';
+import { verify as ed25519Verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalBytes } from './canonical-json.ts';
 import { checkClock, DEFAULT_CLOCK_SKEW_MS } from './clock.ts';
@@ -101,4 +101,19 @@ export function verifyEnvelope(
   const result = authenticateEnvelope(input, ctx);
   if (!result.ok || !result.sequenced) return result;
   return checkSequence(result.envelope.seq, ctx.highWaterMark) ?? result;
+}
+
+/**
+ * Only the signature, for audits of stored messages: "this exact envelope was signed by that key",
+ * whatever its age, sequence or the key's state today. Not a substitute for verifyEnvelope.
+ */
+export function verifyEnvelopeSignature(envelope: unknown, publicKey: KeyObject): boolean {
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return false;
+  const { sig, ...unsigned } = envelope as Record<string, unknown>;
+  if (typeof sig !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+  try {
+    return ed25519Verify(null, canonicalBytes(unsigned), publicKey, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
 }
