@@ -123,6 +123,20 @@ describe('mask task quality', () => {
     }
   });
 
+  it('reports a label nobody drew as agreement with undefined distances', () => {
+    const r = computeMaskTaskQuality({
+      grid,
+      raters: vols.map(encodeLabelRle),
+      labels: [9],
+      surfaceDistances: true,
+    });
+    const mm = r.summary.metrics;
+    expect(find(mm, 'dice', 'pair', 9, 0, 1)).toBe(1);
+    expect(find(mm, 'hd95_mm', 'pair', 9, 0, 1)).toBeNull();
+    expect(find(mm, 'staple_prior', 'staple', 9, null, null)).toBe(0);
+    expect(find(mm, 'sensitivity', 'vs_staple', 9, 0, null)).toBeNull();
+  });
+
   it('rejects annotations that do not fit the grid', () => {
     expect(() =>
       computeMaskTaskQuality({ grid, raters: [encodeLabelRle(new Uint8Array(10))], labels: [1] }),
