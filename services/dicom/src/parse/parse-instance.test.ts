@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readWithDcmjs, relabelTransferSyntax } from '../../test/dicom-tools.ts';
+import { dcmdumpProblems, readWithDcmjs, relabelTransferSyntax } from '../../test/dicom-tools.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
-import { el } from '../synthetic/dcmjs-dict.ts';
+import { type DcmjsDict, el } from '../synthetic/dcmjs-dict.ts';
 import { makeMrSeries } from '../synthetic/mr-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { writePart10 } from '../synthetic/part10-writer.ts';
@@ -140,6 +140,28 @@ describe('parseInstance', () => {
     expect(p.dataset.get(0x00081010)!.vr).toBe('UN');
     expect(p.sopInstanceUid).toBe(p0.sopInstanceUid);
     expect(p.pixelData!.frames[0]!.length).toBe(64 * 64 * 2);
+  });
+
+  it('reads frames of an object written with an Extended Offset Table and an empty Basic Offset Table', () => {
+    const mf = makeMultiframe({ frames: 4, rows: 32, cols: 32, seed: 'eot', transferSyntax: 'rle' });
+    const withBot = parseInstance(mf.files[0]!);
+    const { _dict: dataset } = readWithDcmjs(mf.files[0]!) as { _dict: DcmjsDict };
+    delete dataset['7FE00010'];
+    const frames = withBot.pixelData!.frames.map((f) => mf.files[0]!.subarray(f.offset, f.offset + f.length));
+    const file = writePart10({
+      dataset,
+      sopClassUid: mf.sopClassUid,
+      sopInstanceUid: mf.sopInstanceUids[0]!,
+      transferSyntaxUid: TransferSyntax.RLELossless,
+      pixels: { kind: 'encapsulated', frames, offsetTable: 'extended' },
+    });
+    expect(dcmdumpProblems(file)).toEqual([]);
+    const p = parseInstance(file);
+    expect(p.dataset.get(0x7fe00001)!.vr).toBe('OV');
+    expect(p.pixelData!.basicOffsetTable!.length).toBe(0);
+    p.pixelData!.frames.forEach((frame, k) => {
+      expect(file.subarray(frame.offset, frame.offset + frame.length).equals(frames[k]!)).toBe(true);
+    });
   });
 
   it('reads sagittal MR geometry', () => {

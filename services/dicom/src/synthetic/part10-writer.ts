@@ -9,7 +9,15 @@ export const IMPLEMENTATION_VERSION_NAME = 'ANNEX_SYNTH_1';
 /** Pixel data to append after the header: one native buffer, or one compressed fragment per frame. */
 export type PixelPayload =
   | { kind: 'native'; data: Uint8Array; vr?: 'OW' | 'OB' }
-  | { kind: 'encapsulated'; frames: Uint8Array[] };
+  | {
+      kind: 'encapsulated';
+      frames: Uint8Array[];
+      /**
+       * 'basic' (default): frame offsets in the Basic Offset Table item. 'extended': an empty BOT and the
+       * Extended Offset Table (7FE0,0001) with its lengths (7FE0,0002), as used for frames past 4 GiB.
+       */
+      offsetTable?: 'basic' | 'extended';
+    };
 
 export interface Part10Input {
   dataset: DcmjsDict;
@@ -69,18 +77,33 @@ function pixelElement(pixels: PixelPayload, explicit: boolean): Buffer[] {
     if (pad) parts.push(Buffer.alloc(1));
     return parts;
   }
-  const parts = [elementHeader(0x7fe0, 0x0010, 'OB', 0xffffffff, true)];
-  const offsets = Buffer.alloc(4 * pixels.frames.length);
+  const offsets: number[] = [];
   let position = 0;
   const fragments: Buffer[] = [];
-  pixels.frames.forEach((frame, index) => {
-    offsets.writeUInt32LE(position, 4 * index);
+  for (const frame of pixels.frames) {
+    offsets.push(position);
     const pad = frame.length % 2;
     fragments.push(item(frame.length + pad), Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
     if (pad) fragments.push(Buffer.alloc(1));
     position += 8 + frame.length + pad;
-  });
-  parts.push(item(offsets.length), offsets, ...fragments);
+  }
+  const parts: Buffer[] = [];
+  let basicOffsetTable = Buffer.alloc(0);
+  if (pixels.offsetTable === 'extended') {
+    const table = Buffer.alloc(8 * offsets.length);
+    const lengths = Buffer.alloc(8 * offsets.length);
+    pixels.frames.forEach((frame, i) => {
+      table.writeBigUInt64LE(BigInt(offsets[i]!), 8 * i);
+      lengths.writeBigUInt64LE(BigInt(frame.length), 8 * i);
+    });
+    parts.push(elementHeader(0x7fe0, 0x0001, 'OV', table.length, true), table);
+    parts.push(elementHeader(0x7fe0, 0x0002, 'OV', lengths.length, true), lengths);
+  } else {
+    basicOffsetTable = Buffer.alloc(4 * offsets.length);
+    offsets.forEach((offset, i) => basicOffsetTable.writeUInt32LE(offset, 4 * i));
+  }
+  parts.push(elementHeader(0x7fe0, 0x0010, 'OB', 0xffffffff, true));
+  parts.push(item(basicOffsetTable.length), basicOffsetTable, ...fragments);
   parts.push(elementHeader(0xfffe, 0xe0dd, '', 0, false));
   return parts;
 }
