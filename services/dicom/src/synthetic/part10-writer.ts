@@ -100,7 +100,7 @@ function pixelElement(pixels: PixelPayload, explicit: boolean): Buffer[] {
     parts.push(elementHeader(0x7fe0, 0x0002, 'OV', lengths.length, true), lengths);
   } else {
     basicOffsetTable = Buffer.alloc(4 * offsets.length);
-    offsets.forEach((offset, i) => basicOffsetTable.writeUInt32LE(offset, 4 * i));
+    for (const [i, offset] of offsets.entries()) basicOffsetTable.writeUInt32LE(offset, 4 * i);
   }
   parts.push(elementHeader(0x7fe0, 0x0010, 'OB', 0xffffffff, true));
   parts.push(item(basicOffsetTable.length), basicOffsetTable, ...fragments);
