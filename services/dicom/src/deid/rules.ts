@@ -165,7 +165,9 @@ function combined(code: string, type: string | undefined): Resolved['code'] {
     case 'X/Z/D':
       return required1 ? 'D' : required2 ? 'Z' : type === '3' ? 'X' : 'Z';
     case 'X/Z/U*':
-      return required1 ? 'U' : required2 ? 'Z' : type === '3' ? 'X' : 'U';
+      // Z would be conformant for Type 2, but U (keep, replace the UIDs inside) is too, and keeps references
+      // between de-identified objects (SEG/SR sources) intact at no cost in identity.
+      return required1 || required2 ? 'U' : type === '3' ? 'X' : 'U';
     default:
       throw new Error(`Unknown combined action ${code}`);
   }
