@@ -201,4 +201,35 @@ describe('annotating a task', () => {
     expect(api.latest(task.id)!.classifications.quality).toEqual({ [ct.study.studyInstanceUid]: 'good' });
     await expect.poll(() => page.url()).toContain('#/tasks');
   });
+
+  it('draws a saved revision back when the task is reopened, so a later edit keeps everything', async () => {
+    const before = api.latest(task.id)!;
+    await page.goto('about:blank');
+    await page.goto(
+      `${app!.url}/#/view/${ct.study.studyInstanceUid}/${ct.seriesInstanceUid}?task=${task.id}`,
+    );
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageGlobals).__annexViewer?.state().loaded === n,
+      SLICES,
+      { timeout: 30_000 },
+    );
+    await expect.poll(status, { timeout: 10_000 }).toBe('Saved');
+    await page.getByLabel('Image quality (study) *').selectOption('poor');
+    await expect
+      .poll(() => api.latest(task.id)?.classifications.quality?.[ct.study.studyInstanceUid], {
+        timeout: 10_000,
+      })
+      .toBe('poor');
+    const after = api.latest(task.id)!;
+    expect(after.shapes.map((s) => [s.id, s.labelId, s.kind, s.attributes])).toEqual(
+      before.shapes.map((s) => [s.id, s.labelId, s.kind, s.attributes]),
+    );
+    after.shapes.forEach((s, i) => {
+      s.points.forEach(([x, y], k) => {
+        const [bx, by] = before.shapes[i]!.points[k]!;
+        expect(Math.abs(x - bx) + Math.abs(y - by)).toBeLessThan(0.05);
+      });
+    });
+    expect(after.masks).toEqual(before.masks);
+  });
 });
