@@ -71,6 +71,15 @@ describe('the annotator view', () => {
   it('carries none of the fixtures PHI in QIDO, metadata or instance bytes', async () => {
     for (const user of ['ana', 'rita']) {
       const view = await browseAs(user);
+      if (process.env.DEBUG_VIEW)
+        for (const c of leaked(view.text))
+          console.log(
+            'LEAK',
+            c,
+            view.text.slice(Math.max(0, view.text.indexOf(c) - 300), view.text.indexOf(c) + 100),
+          );
+      if (process.env.DEBUG_VIEW)
+        for (const c of leaked(view.bytes.toString('latin1'))) console.log('LEAKB', c);
       expect(leaked(view.text)).toEqual([]);
       expect(leaked(view.bytes.toString('latin1'))).toEqual([]);
       expect(view.frame.statusCode).toBe(200);

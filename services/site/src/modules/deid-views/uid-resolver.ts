@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { UidRemapper } from '@annex/dicom/deid/uid-remap.ts';
+import { LruCache } from './lru-cache.ts';
 import type { DeidUidRepository, UidLevel } from './repository.ts';
 
 const BACKFILL_BATCH = 5000;
@@ -17,6 +18,7 @@ const BACKFILL_BATCH = 5000;
 export class DeidUidResolver {
   readonly keyId: string;
   private readonly remapper: UidRemapper;
+  private readonly known = new LruCache<string>(200_000);
 
   constructor(
     secret: string,
@@ -32,6 +34,15 @@ export class DeidUidResolver {
 
   /** Original UIDs for de-identified ones at the given levels; undefined when any is unknown. */
   async resolve(requests: Array<{ level: UidLevel; uid: string }>): Promise<string[] | undefined> {
+    // Mappings never change for a key: answer repeats (every frame of a series) from memory.
+    const known = requests.map((r) => this.known.get(`${r.level}:${r.uid}`));
+    if (known.every((k) => k !== undefined)) return known as string[];
+    const out = await this.lookup(requests);
+    out?.forEach((uid, i) => this.known.set(`${requests[i]!.level}:${requests[i]!.uid}`, uid, 1));
+    return out;
+  }
+
+  private async lookup(requests: Array<{ level: UidLevel; uid: string }>): Promise<string[] | undefined> {
     if (requests.some((r) => !this.remapper.isOwn(r.uid))) return undefined;
     const uids = requests.map((r) => r.uid);
     let found = await this.repository.lookup(this.keyId, uids);

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { decodeRleFrame, parseInstance } from '@annex/dicom';
+import { decodeRleFrame, makeCtSeries, parseInstance } from '@annex/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
+import { ingestContextOf } from '../ingest/context.ts';
 import { frameSpans, pixelIndexSchema } from '../ingest/pixel-index.ts';
+import { ingestInstance } from '../ingest/service.ts';
 import { parseMultipart } from './multipart.ts';
 import { type LoadedStudies, loadTestStudies } from './test-studies.ts';
 
@@ -384,18 +386,38 @@ describe('access', () => {
     expect(String(get1.headers['access-control-expose-headers'])).toContain('ETag');
   });
 
-  it('writes every PHI read to the audit log with database ids, never UIDs', async () => {
-    const before = await site.deps.prisma.auditEvent.count({ where: { action: 'dicomweb.read' } });
-    await get(`${studyUrl()}/series/${s.ct.seriesInstanceUid}/metadata`);
-    await get(`${ctInstanceUrl(0)}/frames/1`, { 'if-none-match': '"nope"' });
+  it('writes every PHI read to the audit log with database ids, never UIDs; pixel reads once per viewing episode', async () => {
+    const admin = await site.auth('admin');
+    const count = () => site.deps.prisma.auditEvent.count({ where: { action: 'dicomweb.read' } });
+    const before = await count();
+    await get(`${studyUrl()}/series/${s.ct.seriesInstanceUid}/metadata`, admin);
+    await get(`${ctInstanceUrl(0)}/frames/1`, admin);
+    expect(await count()).toBe(before + 2);
+    // Scrolling on through the same study adds no row per frame; the episode's summary is written later.
+    await get(`${ctInstanceUrl(1)}/frames/1`, admin);
+    await get(`${ctInstanceUrl(2)}/frames/1`, admin);
+    expect(await count()).toBe(before + 2);
     const events = await site.deps.prisma.auditEvent.findMany({
       where: { action: 'dicomweb.read' },
       orderBy: { id: 'asc' },
     });
-    expect(events.length).toBe(before + 2);
-    const text = JSON.stringify(events.slice(before).map((e) => ({ ...e, id: String(e.id) })));
+    const mine = events.slice(before);
+    expect(mine.map((e) => e.resource)).toEqual(mine.map(() => expect.stringMatching(/^(study|qido):/)));
+    const text = JSON.stringify(mine.map((e) => ({ ...e, id: String(e.id) })));
     expect(text).not.toContain(s.a.studyInstanceUid);
     expect(text).not.toContain(s.ct.sopInstanceUids[0]);
-    expect(events.at(-1)!.roles).toContain('phi-viewer');
+    expect(mine.at(-1)!.roles).toContain('phi-viewer');
+  });
+});
+
+describe('metadata after new instances arrive', () => {
+  it('serves the new instance at once (the cached body is validated per request)', async () => {
+    const url = `/dicomweb/studies/${s.b.studyInstanceUid}/metadata`;
+    const before = await json(url);
+    const extra = makeCtSeries({ study: s.b, slices: 1, rows: 16, cols: 16, seriesNumber: 9 });
+    await ingestInstance(ingestContextOf(site.app), extra.files[0]!, { via: 'upload' });
+    const after = await json(url);
+    expect(after).toHaveLength(before.length + 1);
+    expect(values(after, '00080018')).toContain(extra.sopInstanceUids[0]);
   });
 });

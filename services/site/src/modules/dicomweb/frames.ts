@@ -19,6 +19,9 @@ export interface PixelModule {
   samplesPerPixel: number;
 }
 
+// Frames a viewer has fetched are fetched again (scrolling back, other users of the study): keep recent ones.
+const frameCache = new LruCache<Uint8Array[]>(256 * 1024 * 1024);
+
 // Deflated objects cannot be range-read: keep a few inflated datasets so a series of frame requests inflates once.
 const inflated = new LruCache<Buffer>(128 * 1024 * 1024);
 
@@ -49,10 +52,16 @@ export async function readStoredFrame(
     }
     return spans.map((s) => source.subarray(s.offset, s.offset + s.length));
   }
+  // Keyed by content hash: an instance's bytes never change under it.
+  const key = `${instance.sha256}:${n}`;
+  const cached = frameCache.get(key);
+  if (cached) return cached;
   const first = spans[0]!.offset;
   const last = spans[spans.length - 1]!;
   const block = await storage.getRange(instance.objectKey, first, last.offset + last.length - first);
-  return spans.map((s) => block.subarray(s.offset - first, s.offset - first + s.length));
+  const frame = spans.map((s) => block.subarray(s.offset - first, s.offset - first + s.length));
+  frameCache.set(key, frame, block.length);
+  return frame;
 }
 
 /** Native little-endian pixels of a frame (decoding RLE; native syntaxes are already that). */

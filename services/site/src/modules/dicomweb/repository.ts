@@ -206,6 +206,24 @@ export function createDicomwebRepository(prisma: PrismaClient) {
         ORDER BY se."seriesNumber" NULLS LAST, se."seriesInstanceUid", i."instanceNumber" NULLS LAST, i."sopInstanceUid"`);
     },
 
+    /**
+     * A cheap validator for everything under a scope: rows are only ever added (never changed in place), so the
+     * count and the newest creation time change whenever a metadata response would.
+     */
+    async scopeVersion(scope: Scope & { sopUid?: string }): Promise<string | undefined> {
+      if (!scope.studyUid) return undefined;
+      const conditions = [
+        ...scopeSql(scope),
+        ...(scope.sopUid ? [sql`i."sopInstanceUid" = ${scope.sopUid}`] : []),
+      ];
+      const rows = await prisma.$queryRaw<Array<{ n: bigint; newest: Date | null; ids: string | null }>>(sql`
+        SELECT count(*) AS n, max(i."createdAt") AS newest, max(i.id::text) AS ids
+        FROM "Instance" i JOIN "Series" se ON se.id = i."seriesRef" JOIN "Study" st ON st.id = se."studyRef"
+        WHERE ${Prisma.join(conditions, ' AND ')}`);
+      const row = rows[0];
+      return row && row.n > 0n ? `${row.n}:${row.newest?.toISOString()}:${row.ids}` : undefined;
+    },
+
     /** The study's database id (the audit log's resource name: never a UID or a patient value). */
     async studyIdOf(studyUid: string): Promise<string | undefined> {
       const rows = await prisma.$queryRaw<Array<{ id: string }>>(

@@ -6,6 +6,7 @@ import { createDeidUidRepository } from '../deid-views/repository.ts';
 import { acceptsDicomJson } from './accept.ts';
 import { notAcceptable } from './errors.ts';
 import { IMMUTABLE, matchesIfNoneMatch, REVALIDATE, strongEtag } from './etag.ts';
+import { PixelReadAudit } from './pixel-read-audit.ts';
 import type { QidoLevel } from './qido-query.ts';
 import { searchQido } from './qido-service.ts';
 import { renderInstance } from './rendered-service.ts';
@@ -42,18 +43,32 @@ export const dicomwebRoutes = fp(
     const auditFor =
       (request: FastifyRequest) => (resource: string, detail: Record<string, string | number | boolean>) =>
         app.audit.record(request, 'dicomweb.read', resource, detail);
+    const pixelReads = new PixelReadAudit();
+    app.addHook('onClose', async () => pixelReads.flush());
     const depsFor = (request: FastifyRequest) => ({
       repository,
       storage: app.storage,
       baseUrl,
       audit: auditFor(request),
+      pixelAudit: (studyId: string, instanceId: string, what: string) =>
+        pixelReads.record(
+          `${request.principal?.sub ?? 'anonymous'}|${request.ip}`,
+          studyId,
+          instanceId,
+          what,
+          auditFor(request),
+        ),
     });
     const viewer = (request: FastifyRequest) => viewerOf(request.principal, view);
     const route = { preHandler: app.requireRole(...DICOMWEB_READ_ROLES) };
     const tags = ['dicomweb'];
 
-    const sendJson = (request: FastifyRequest, reply: FastifyReply, body: string) => {
-      const etag = strongEtag('json', body);
+    const sendJson = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      body: string,
+      etag = strongEtag('json', body),
+    ) => {
       reply.header('ETag', etag).header('Cache-Control', REVALIDATE).header('Vary', 'Accept, Authorization');
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return reply.type(DICOM_JSON).send(body);
@@ -120,13 +135,13 @@ export const dicomwebRoutes = fp(
         if (!acceptsDicomJson(request.headers.accept))
           throw notAcceptable('Metadata is application/dicom+json.');
         const p = request.params as { study: string; series?: string; instance?: string };
-        const body = await retrieveMetadata(
+        const { body, etag } = await retrieveMetadata(
           depsFor(request),
           viewer(request),
           { study: p.study, series: p.series, instance: p.instance },
           level,
         );
-        return sendJson(request, reply, body);
+        return sendJson(request, reply, body, etag);
       };
     app.get(
       '/dicomweb/studies/:study/metadata',

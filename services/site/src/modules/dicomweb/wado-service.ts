@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '@annex/platform';
 import type { ObjectStore } from '../../storage/object-store.ts';
+import { LruCache } from '../deid-views/lru-cache.ts';
 import { chooseFrameRepresentation, chooseInstanceRepresentation, EXPLICIT_VR_LE } from './accept.ts';
 import { type DicomJson, firstNumber, firstString } from './dicom-json.ts';
 import { T } from './dictionary.ts';
@@ -24,6 +25,8 @@ export interface WadoDeps {
   storage: ObjectStore;
   /** Records a PHI read (only called for the PHI view); resource is a database id, never a UID. */
   audit(resource: string, detail: Record<string, string | number | boolean>): Promise<void>;
+  /** Records a PHI pixel read (instances, frames, rendered) per viewing episode (see pixel-read-audit.ts). */
+  pixelAudit(studyId: string, instanceId: string, what: string): Promise<void>;
 }
 
 /** A response the route sends as is; `body` is made only when the client's cached copy is stale. */
@@ -69,9 +72,9 @@ export async function storedOrThrow(
 
 export async function auditRead(deps: WadoDeps, viewer: Viewer, what: string, instances: StoredInstance[]) {
   if (viewer.kind !== 'phi') return;
-  const studies = [...new Set(instances.map((i) => i.studyId))];
-  const resource = instances.length === 1 ? `instance:${instances[0]!.id}` : `study:${studies.join(',')}`;
-  await deps.audit(resource, { what, instances: instances.length });
+  const firstOfStudy = new Map<string, string>();
+  for (const i of instances) if (!firstOfStudy.has(i.studyId)) firstOfStudy.set(i.studyId, i.id);
+  for (const [studyId, instanceId] of firstOfStudy) await deps.pixelAudit(studyId, instanceId, what);
 }
 
 /** The index writes BulkDataURIs relative to the instance; a series or study response needs them absolute. */
@@ -92,34 +95,52 @@ function absoluteBulkData(ds: DicomJson, prefix: string): DicomJson {
   return out ?? ds;
 }
 
+// Series metadata is large (8 KB per instance) and read far more often than it changes: keep built bodies,
+// validated per request by a one-row query, so a repeat costs a query and a send.
+const metadataCache = new LruCache<{ version: string; body: string }>(64 * 1024 * 1024);
+
 /** WADO-RS /metadata at study, series or instance level, from the index (no object is read). */
 export async function retrieveMetadata(
   deps: WadoDeps,
   viewer: Viewer,
   url: UrlUids,
   level: 'study' | 'series' | 'instance',
-): Promise<string> {
+): Promise<{ body: string; etag: string }> {
   const index = await indexUids(viewer, url);
   const scope = {
     ...(index.study ? { studyUid: index.study } : {}),
     ...(index.series ? { seriesUid: index.series } : {}),
     ...(index.instance ? { sopUid: index.instance } : {}),
   };
+  const version = await deps.repository.scopeVersion(scope);
+  if (!version) throw notFoundResource(level);
+  const viewKey = viewer.kind === 'phi' ? 'original' : viewer.view.fingerprint;
+  const cacheKey = `${viewKey}|${deps.baseUrl}|${scope.studyUid}|${scope.seriesUid ?? ''}|${scope.sopUid ?? ''}`;
+  const cached = metadataCache.get(cacheKey);
+  let body = cached?.version === version ? cached.body : undefined;
   if (viewer.kind === 'phi') {
-    const found = await deps.repository.metadataText(scope, deps.baseUrl);
-    if (!found) throw notFoundResource(level);
-    await deps.audit(`study:${found.studyId}`, { what: `metadata:${level}` });
-    return found.body;
+    let studyId: string | undefined;
+    if (!body) {
+      const found = await deps.repository.metadataText(scope, deps.baseUrl);
+      if (!found) throw notFoundResource(level);
+      body = found.body;
+      studyId = found.studyId;
+    }
+    studyId ??= await deps.repository.studyIdOf(scope.studyUid!);
+    await deps.audit(`study:${studyId}`, { what: `metadata:${level}` });
+  } else if (!body) {
+    const rows = await deps.repository.metadataRows(scope);
+    if (rows.length === 0) throw notFoundResource(level);
+    body = JSON.stringify(
+      rows.map((r) => {
+        const ds = viewer.view.jsonOf(`instance:${r.id}`, r.metadata, patientKeyOf(r.metadata));
+        const prefix = `${deps.baseUrl}/studies/${shownUid(viewer, r.studyUid)}/series/${shownUid(viewer, r.seriesUid)}/instances/${shownUid(viewer, r.sopUid)}/`;
+        return absoluteBulkData(ds, prefix);
+      }),
+    );
   }
-  const rows = await deps.repository.metadataRows(scope);
-  if (rows.length === 0) throw notFoundResource(level);
-  return JSON.stringify(
-    rows.map((r) => {
-      const ds = viewer.view.jsonOf(`instance:${r.id}`, r.metadata, patientKeyOf(r.metadata));
-      const prefix = `${deps.baseUrl}/studies/${shownUid(viewer, r.studyUid)}/series/${shownUid(viewer, r.seriesUid)}/instances/${shownUid(viewer, r.sopUid)}/`;
-      return absoluteBulkData(ds, prefix);
-    }),
-  );
+  metadataCache.set(cacheKey, { version, body }, body.length);
+  return { body, etag: strongEtag('metadata', cacheKey, version) };
 }
 
 /** WADO-RS instance retrieve (study, series or one instance) as application/dicom, as stored. */

@@ -1,0 +1,171 @@
+// WADO-RS benchmark: frames (300 frames of a 512x512 16-bit CT at concurrency 1 and 6, auth on) and series
+// /metadata (300 instances), against Debian's Orthanc in the same run: its raw frame route
+// (/instances/{id}/frames/0/raw) and its DICOMweb plugin. Bounded: the whole run stops after MAX_MS.
+// usage: npx tsx scripts/bench/dicomweb/run.ts [slices=300]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { makeCtSeries } from '@annex/dicom';
+import { startOrthanc } from './orthanc.ts';
+
+const SLICES = Number(process.argv[2] ?? 300);
+const MAX_MS = 8 * 60_000;
+const METADATA_RUNS = 20;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../../..');
+const watchdog = setTimeout(() => {
+  console.error(`benchmark exceeded ${MAX_MS / 1000} s; stopping`);
+  process.exit(2);
+}, MAX_MS);
+
+interface Load {
+  rps: number;
+  p50: number;
+  p95: number;
+  bytes: number;
+  errors: number;
+}
+
+/** GETs each URL once with `concurrency` keep-alive connections; latency is request start to last body byte. */
+async function load(urls: string[], headers: Record<string, string>, concurrency: number): Promise<Load> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let next = 0;
+  let bytes = 0;
+  let errors = 0;
+  const one = (url: string) =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      http
+        .get(url, { agent, headers }, (res) => {
+          res.on('data', (c: Buffer) => {
+            bytes += c.length;
+          });
+          res.on('end', () => {
+            latencies.push(performance.now() - t0);
+            if (res.statusCode !== 200) errors++;
+            resolve();
+          });
+        })
+        .on('error', () => {
+          errors++;
+          resolve();
+        });
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < urls.length) await one(urls[next++]!);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { rps: urls.length / seconds, p50: pct(0.5), p95: pct(0.95), bytes, errors };
+}
+
+const fmt = (l: Load) =>
+  `${l.rps.toFixed(0).padStart(5)} req/s  p50 ${l.p50.toFixed(2).padStart(6)} ms  p95 ${l.p95.toFixed(2).padStart(6)} ms  ${(l.bytes / 1e6).toFixed(1)} MB${l.errors ? `  ERRORS ${l.errors}` : ''}`;
+
+async function main() {
+  console.log(`generating a ${SLICES}-slice 512x512 16-bit CT…`);
+  const ct = makeCtSeries({ seed: 'bench-dicomweb', slices: SLICES });
+  const dir = mkdtempSync(join(tmpdir(), 'annex-bench-dicomweb-'));
+  ct.files.forEach((f, i) => writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f));
+
+  console.log('starting the site (child process) and ingesting…');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'site-server.ts'), dir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`site exited with ${code}`)));
+  });
+  const site = JSON.parse(line) as {
+    url: string;
+    tokens: { phil: string; ana: string };
+    deidUids: Array<{ study: string; series: string; sop: string }>;
+  };
+
+  console.log('starting Orthanc and uploading…');
+  const orthanc = await startOrthanc();
+  const orthancIds: string[] = [];
+  for (const file of ct.files) {
+    const res = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: file });
+    orthancIds.push(((await res.json()) as { ID: string }).ID);
+  }
+  try {
+    const st = ct.study.studyInstanceUid;
+    const se = ct.seriesInstanceUid;
+    const ours = ct.sopInstanceUids.map(
+      (sop) => `${site.url}/dicomweb/studies/${st}/series/${se}/instances/${sop}/frames/1`,
+    );
+    const oursDeid = site.deidUids.map(
+      (u) => `${site.url}/dicomweb/studies/${u.study}/series/${u.series}/instances/${u.sop}/frames/1`,
+    );
+    const oRaw = orthancIds.map((id) => `${orthanc.url}/instances/${id}/frames/0/raw`);
+    const oWeb = ct.sopInstanceUids.map(
+      (sop) => `${orthanc.url}/dicom-web/studies/${st}/series/${se}/instances/${sop}/frames/1`,
+    );
+    const frameAccept = { accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' };
+    const phil = { ...frameAccept, authorization: `Bearer ${site.tokens.phil}` };
+    const ana = { ...frameAccept, authorization: `Bearer ${site.tokens.ana}` };
+
+    // Warm-up: connections, caches, JIT, Orthanc's index — one pass each, not measured.
+    await load(ours, phil, 6);
+    await load(oursDeid, ana, 6);
+    await load(oRaw, {}, 6);
+    await load(oWeb, frameAccept, 6);
+
+    console.log(`\nWADO-RS frames: ${SLICES} frames of 512x512x16 bit, each fetched once`);
+    for (const c of [1, 6]) {
+      const annexPhi = await load(ours, phil, c);
+      const annexDeid = await load(oursDeid, ana, c);
+      const raw = await load(oRaw, {}, c);
+      const web = await load(oWeb, frameAccept, c);
+      console.log(`concurrency ${c}`);
+      console.log(`  annex (phi-viewer, audited)   ${fmt(annexPhi)}`);
+      console.log(`  annex (annotator view)        ${fmt(annexDeid)}`);
+      console.log(`  orthanc raw frame route       ${fmt(raw)}`);
+      console.log(`  orthanc dicomweb frames       ${fmt(web)}`);
+      console.log(
+        `  ratio annex/orthanc-raw throughput: phi ${(annexPhi.rps / raw.rps).toFixed(2)}x, annotator ${(annexDeid.rps / raw.rps).toFixed(2)}x; ` +
+          `vs orthanc-dicomweb: ${(annexPhi.rps / web.rps).toFixed(2)}x  (target >= 1x, p95 <= 10 ms)`,
+      );
+    }
+
+    console.log(`\nWADO-RS series /metadata, ${SLICES} instances, ${METADATA_RUNS} sequential requests each`);
+    const mdUrl = (base: string, prefix: string) => `${base}${prefix}/studies/${st}/series/${se}/metadata`;
+    const json = { accept: 'application/dicom+json' };
+    const runs = (url: string, headers: Record<string, string>) =>
+      load(Array(METADATA_RUNS).fill(url), headers, 1);
+    await runs(mdUrl(site.url, '/dicomweb'), { ...json, authorization: phil.authorization });
+    const u0 = site.deidUids[0]!;
+    const mdDeidUrl = `${site.url}/dicomweb/studies/${u0.study}/series/${u0.series}/metadata`;
+    await runs(mdDeidUrl, { ...json, authorization: ana.authorization });
+    await runs(mdUrl(orthanc.url, '/dicom-web'), json);
+    const mdPhi = await runs(mdUrl(site.url, '/dicomweb'), { ...json, authorization: phil.authorization });
+    const mdDeid = await runs(mdDeidUrl, { ...json, authorization: ana.authorization });
+    const mdOrthanc = await runs(mdUrl(orthanc.url, '/dicom-web'), json);
+    console.log(`  annex (phi-viewer, audited)   ${fmt(mdPhi)}`);
+    console.log(`  annex (annotator view)        ${fmt(mdDeid)}`);
+    console.log(`  orthanc dicomweb metadata     ${fmt(mdOrthanc)}`);
+    console.log(
+      `  ratio orthanc/annex p50 latency: phi ${(mdOrthanc.p50 / mdPhi.p50).toFixed(2)}x, annotator ${(mdOrthanc.p50 / mdDeid.p50).toFixed(2)}x  (target p95 <= 50 ms)`,
+    );
+  } finally {
+    orthanc.stop();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+    clearTimeout(watchdog);
+  }
+}
+
+await main();

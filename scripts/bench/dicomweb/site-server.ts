@@ -1,0 +1,37 @@
+// Child process of the benchmark: the real site app (own Postgres DB, Redis prefix, in-process S3) on a
+// loopback port, loaded through the real ingest pipeline. Prints one JSON line with its URL and tokens.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseInstance } from '@annex/dicom';
+import { ingestContextOf } from '../../../services/site/src/modules/ingest/context.ts';
+import { ingestInstance } from '../../../services/site/src/modules/ingest/service.ts';
+import { startTestSite } from '../../../services/site/test/app.ts';
+
+const dir = process.argv[2]!;
+const site = await startTestSite({ LOG_LEVEL: 'silent' });
+const ctx = ingestContextOf(site.app);
+for (const name of readdirSync(dir).sort()) {
+  await ingestInstance(ctx, readFileSync(join(dir, name)), { via: 'upload' });
+}
+const url = await site.app.listen({ host: '127.0.0.1', port: 0 });
+// The annotator view's UIDs for the same objects (what an annotator's viewer would have been shown).
+const deid = (uid: string) => site.app.annotatorView.uids.deid(uid);
+const uids = readdirSync(dir)
+  .sort()
+  .map((name) => parseInstance(readFileSync(join(dir, name))))
+  .map((p) => ({
+    study: deid(p.studyInstanceUid),
+    series: deid(p.seriesInstanceUid),
+    sop: deid(p.sopInstanceUid),
+  }));
+const tokens = {
+  phil: await site.token('phil', { expiresInSeconds: 900 }),
+  ana: await site.token('ana', { expiresInSeconds: 900 }),
+};
+process.stdout.write(`${JSON.stringify({ url, tokens, deidUids: uids })}\n`);
+const shutdown = async () => {
+  await site.close();
+  process.exit(0);
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { PixelReadAudit } from './pixel-read-audit.ts';
+
+describe('PixelReadAudit', () => {
+  it('writes the first read of a study before returning, and later reads as one summary', async () => {
+    const events: Array<[string, Record<string, unknown>]> = [];
+    const write = async (resource: string, detail: Record<string, string | number | boolean>) => {
+      events.push([resource, detail]);
+    };
+    const audit = new PixelReadAudit(60_000);
+    await audit.record('u1', 's1', 'i1', 'frames', write);
+    expect(events).toEqual([['study:s1', { what: 'frames', instance: 'i1' }]]);
+    await audit.record('u1', 's1', 'i2', 'frames', write);
+    await audit.record('u1', 's1', 'i2', 'frames', write);
+    expect(events).toHaveLength(1);
+    // Another user or another study is a new episode, written at once.
+    await audit.record('u2', 's1', 'i1', 'frames', write);
+    await audit.record('u1', 's2', 'i9', 'frames', write);
+    expect(events).toHaveLength(3);
+    await audit.flush();
+    expect(events).toHaveLength(4);
+    expect(events[3]![0]).toBe('study:s1');
+    expect(events[3]![1]).toMatchObject({ what: 'frames:repeated', repeats: 2, instances: 1 });
+  });
+
+  it('opens a new audited episode once the window has passed', async () => {
+    const events: string[] = [];
+    const audit = new PixelReadAudit(20);
+    const write = async (_r: string, d: Record<string, string | number | boolean>) => {
+      events.push(String(d.what));
+    };
+    await audit.record('u', 's', 'i', 'frames', write);
+    await audit.record('u', 's', 'i', 'frames', write);
+    await new Promise((r) => setTimeout(r, 40));
+    await audit.record('u', 's', 'i', 'frames', write);
+    expect(events).toEqual(['frames', 'frames:repeated', 'frames']);
+  });
+});
