@@ -10,6 +10,7 @@
 //                  validity, canonicalization, Ed25519 verify, strict envelope and body schemas,
 //                  site/direction, clock window, sequence check, i.e. verifyEnvelope().
 import { sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   canonicalBytes,
@@ -29,7 +30,9 @@ const { values } = parseArgs({
 // Total measuring time, bounded; split into many short alternating batches (ours, raw, ours, …)
 // so that load from other processes hits both sides alike.
 const TOTAL_MS = Math.min(Math.max(Number(values.seconds), 1), 60) * 1000;
-const BATCH = 100;
+// Small batches (~1 ms) so that most pairs run between two preemptions of a busy shared machine
+// and the median reflects undisturbed pairs.
+const BATCH = 20;
 const SERIES = Math.min(Math.max(Number(values.series), 1), 1000);
 
 const id = (kind: string, n: number) =>
@@ -111,6 +114,8 @@ console.log(`Ed25519 envelopes: study.available with ${SERIES} series, ${signedB
 console.log(
   `node ${process.version}; alternating batches of ${BATCH}, ${(TOTAL_MS / 3000).toFixed(1)} s per pair`,
 );
+// Ratios from a machine loaded beyond its cores are noise: say how loaded it was.
+console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores at start`);
 let belowTarget = false;
 for (const [kind, { ours, raw }] of Object.entries(pairs)) {
   // Warm-up: JIT, zod's compiled parsers, the canonicalizer's shape cache.
