@@ -7,8 +7,9 @@ import { labelRleToBinary } from './label-rle.ts';
 import { scoreAgainstReference } from './reference-scores.ts';
 import { RleError } from './rle.ts';
 import type { StapleOptions } from './staple.ts';
-import type { Comparison, QualitySummary } from './summary.ts';
+import type { Comparison, MetricValue, QualitySummary } from './summary.ts';
 import { SummaryBuilder } from './summary.ts';
+import type { SurfaceDistances } from './surface-distance.ts';
 import { surfaceDistanceMatrix } from './surface-distance.ts';
 import { labelVolumesMl, volumeDifference } from './volume.ts';
 
@@ -82,7 +83,7 @@ export function computeMaskTaskQuality(input: MaskTaskInput): MaskTaskResult {
     });
   }
 
-  const references: [Comparison, LabelRle][] = [
+  const references: MaskReference[] = [
     ['vs_majority', majority],
     ['vs_staple', staple.consensus],
   ];
@@ -107,25 +108,43 @@ export function computeMaskTaskQuality(input: MaskTaskInput): MaskTaskResult {
   }
 
   if (input.surfaceDistances !== false) {
-    const all = [...raters, ...references.map(([, ref]) => ref)];
-    for (const l of labels) {
-      const sd = surfaceDistanceMatrix(
-        grid,
-        all.map((v) => labelRleToBinary(v, l)),
-      );
-      const put = (comparison: Comparison, a: number, b: number | null, d: (typeof sd)[0][0]) => {
-        out.add('hd95_mm', comparison, l, a, b, d.hd95Mm);
-        out.add('hd_max_mm', comparison, l, a, b, d.hdMaxMm);
-        out.add('assd_mm', comparison, l, a, b, d.assdMm);
-      };
-      for (let i = 0; i < raters.length; i++) {
-        for (let j = i + 1; j < raters.length; j++) put('pair', i, j, sd[i]![j]!);
-        references.forEach(([comparison], k) => {
-          put(comparison, i, null, sd[i]![raters.length + k]!);
-        });
-      }
-    }
+    for (const l of labels) out.metrics.push(...labelSurfaceMetrics(grid, raters, references, l));
   }
 
   return { summary: out.build(raters.length, labels), majority, staple };
+}
+
+/** A reference annotation to score every rater against, with the comparison it stands for. */
+export type MaskReference = readonly [Comparison, LabelRle];
+
+/**
+ * HD95 / HD / ASSD of one label: every rater pair and every rater against each reference.
+ * This is nearly all of a task's computation time and labels are independent, so a job that has
+ * spare cores can run labels in parallel (worker threads) and concatenate the results; the
+ * summary does not depend on the order of its metric values.
+ */
+export function labelSurfaceMetrics(
+  grid: Grid,
+  raters: readonly LabelRle[],
+  references: readonly MaskReference[],
+  label: number,
+): MetricValue[] {
+  const out = new SummaryBuilder();
+  const all = [...raters, ...references.map(([, ref]) => ref)];
+  const sd = surfaceDistanceMatrix(
+    grid,
+    all.map((v) => labelRleToBinary(v, label)),
+  );
+  const put = (comparison: Comparison, a: number, b: number | null, d: SurfaceDistances) => {
+    out.add('hd95_mm', comparison, label, a, b, d.hd95Mm);
+    out.add('hd_max_mm', comparison, label, a, b, d.hdMaxMm);
+    out.add('assd_mm', comparison, label, a, b, d.assdMm);
+  };
+  for (let i = 0; i < raters.length; i++) {
+    for (let j = i + 1; j < raters.length; j++) put('pair', i, j, sd[i]![j]!);
+    references.forEach(([comparison], k) => {
+      put(comparison, i, null, sd[i]![raters.length + k]!);
+    });
+  }
+  return out.metrics;
 }
