@@ -1,0 +1,184 @@
+// End-to-end sync benchmark: site outbox → signed frame → cloud verified and applied (real Postgres
+// at both ends, the real agent and hub), plus sign/verify rates beside raw node:crypto Ed25519.
+// usage: npx tsx scripts/bench/sync/e2e.ts [--messages 20000] [--rate 500] [--seconds 10]
+// Bounded: every phase has a deadline; databases are created and dropped by the script.
+import { sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '@annex/cloud/app.ts';
+import { loadCloudConfig } from '@annex/cloud/config.ts';
+import { createPrisma as createCloudPrisma } from '@annex/cloud/db.ts';
+import { createOrganization, registerSite } from '@annex/cloud/modules/sites/service.ts';
+import { createDevIssuer, createTokenVerifier } from '@annex/platform';
+import { createTestDatabase } from '@annex/platform/testing/postgres.ts';
+import {
+  authenticateEnvelope,
+  canonicalBytes,
+  exportPrivateKeyPem,
+  exportPublicKeyPem,
+  generateKeyPair,
+  keyRing,
+  sealEnvelope,
+} from '@annex/protocol';
+import { createPrisma as createSitePrisma } from '@annex/site/db.ts';
+import { SyncAgent } from '@annex/site/modules/sync/agent.ts';
+import { defaultCommandHandlers } from '@annex/site/modules/sync/command-handlers.ts';
+import { enqueueOutbox, enqueueOutboxMany } from '@annex/site/modules/sync/outbox.ts';
+import pino from 'pino';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const MESSAGES = arg('messages', 20_000);
+const RATE = arg('rate', 500);
+const SECONDS = arg('seconds', 10);
+const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+
+const pseudo = (kind: string, seed: string) =>
+  `${kind}_${createHash('sha256').update(seed).digest('base64url').slice(0, 20)}`;
+const body = (seed: string) => ({
+  studyId: pseudo('st', seed),
+  series: [
+    {
+      seriesId: pseudo('se', seed),
+      modality: 'CT' as const,
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+      instanceCount: 120,
+      frameCount: 120,
+      rows: 512,
+      columns: 512,
+      sliceThicknessMm: 1.25,
+    },
+  ],
+});
+
+function rate(fn: () => void, ms = 1000): number {
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 50; i++) fn();
+    n += 50;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function main() {
+  // --- sign / verify beside raw node:crypto Ed25519, same key, same bytes
+  const key = generateKeyPair();
+  const env = sealEnvelope({ type: 'study.available', body: body('x'), siteId: 'bench-site', dir: 's2c', seq: 1, kid: key.kid }, key.privateKey);
+  const { sig: _sig, ...unsigned } = env;
+  const bytes = canonicalBytes(unsigned);
+  const rawSig = rawSign(null, bytes, key.privateKey);
+  const rawSignRate = rate(() => rawSign(null, bytes, key.privateKey));
+  const protoSignRate = rate(() =>
+    sealEnvelope({ type: 'study.available', body: body('x'), siteId: 'bench-site', dir: 's2c', seq: 1, kid: key.kid }, key.privateKey),
+  );
+  const rawVerifyRate = rate(() => rawVerify(null, bytes, key.publicKey, rawSig));
+  const ring = keyRing([{ kid: key.kid, publicKey: key.publicKey }]);
+  const wire = JSON.parse(JSON.stringify(env));
+  const protoVerifyRate = rate(() => {
+    const r = authenticateEnvelope(wire, { expectedDir: 's2c', expectedSiteId: 'bench-site', keys: ring, now: Date.now() });
+    if (!r.ok) throw new Error(r.reason);
+  });
+
+  // --- two real databases, the real cloud app and the real site agent
+  const [cloudDb, siteDb] = await Promise.all([
+    createTestDatabase(root('services/cloud'), 'bench_cloud'),
+    createTestDatabase(root('services/site'), 'bench_site'),
+  ]);
+  const cloudKey = generateKeyPair();
+  const issuer = await createDevIssuer({ baseUrl: 'http://127.0.0.1', realm: 'bench', users: [], audience: 'annex-cloud', clients: ['x'] });
+  const config = loadCloudConfig({
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: cloudDb.url,
+    OIDC_ISSUER: issuer.issuer,
+    CLOUD_SIGNING_KEY: exportPrivateKeyPem(cloudKey.privateKey),
+  });
+  const cloudPrisma = createCloudPrisma(cloudDb.url);
+  const app = await buildApp(config, {
+    prisma: cloudPrisma,
+    signer: cloudKey,
+    verifyToken: createTokenVerifier({ issuer: issuer.issuer, audience: 'annex-cloud', jwks: issuer.jwks }),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const siteKey = generateKeyPair();
+  await createOrganization(cloudPrisma, 'bench', 'Bench');
+  await registerSite(cloudPrisma, { siteId: 'bench-site', name: 'Bench', orgSlug: 'bench', publicKey: exportPublicKeyPem(siteKey.publicKey) });
+  const sitePrisma = createSitePrisma(siteDb.url);
+  const agent = new SyncAgent({
+    prisma: sitePrisma,
+    siteId: 'bench-site',
+    url: `ws://127.0.0.1:${port}/sync/v1`,
+    signer: siteKey,
+    cloudKeys: keyRing([{ kid: cloudKey.kid, publicKey: cloudKey.publicKey }]),
+    commands: defaultCommandHandlers(),
+    log: pino({ level: 'warn' }),
+    pollMs: 5,
+  });
+  const applied = async () =>
+    Number((await cloudPrisma.site.findUniqueOrThrow({ where: { id: 'bench-site' } })).s2cAppliedSeq);
+  const waitApplied = async (n: number, deadlineMs: number) => {
+    const deadline = Date.now() + deadlineMs;
+    while ((await applied()) < n) {
+      if (Date.now() > deadline) throw new Error(`only ${await applied()} of ${n} applied in time`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  let throughput = 0;
+  let latency: number[] = [];
+  try {
+    // --- sustained throughput: a pre-filled outbox drained end to end (until the cloud applied all)
+    for (let i = 0; i < MESSAGES; i += 2000) {
+      const bodies = Array.from({ length: Math.min(2000, MESSAGES - i) }, (_, j) => body(`t-${i + j}`));
+      await sitePrisma.$transaction((tx) => enqueueOutboxMany(tx, 'study.available', bodies, { canaries: [] }));
+    }
+    const t0 = performance.now();
+    agent.start();
+    await waitApplied(MESSAGES, 120_000);
+    throughput = MESSAGES / ((performance.now() - t0) / 1000);
+
+    // --- latency at a fixed rate: one transaction per message, as a module would write them
+    const total = RATE * SECONDS;
+    const started = Date.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.floor(((Date.now() - started) / 1000) * RATE);
+      while (sent < Math.min(due, total)) {
+        await sitePrisma.$transaction((tx) => enqueueOutbox(tx, 'study.available', body(`l-${sent}`), { canaries: [] }));
+        sent++;
+      }
+      agent.wake();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await waitApplied(MESSAGES + total, 60_000);
+    await new Promise((r) => setTimeout(r, 200)); // the last ack
+    // Enqueue → acknowledged by the cloud (applied and committed there, plus the ack's way back),
+    // both timestamps from the site's Postgres clock.
+    const rows = await sitePrisma.$queryRaw<{ ms: number }[]>`
+      SELECT EXTRACT(EPOCH FROM ("ackedAt" - "createdAt")) * 1000 AS ms FROM "SyncOutbox"
+      WHERE seq > ${MESSAGES} AND "ackedAt" IS NOT NULL`;
+    latency = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+    if (latency.length !== total) throw new Error(`${total - latency.length} latency samples missing`);
+  } finally {
+    await agent.stop();
+    await app.close();
+    await cloudPrisma.$disconnect();
+    await sitePrisma.$disconnect();
+    await Promise.all([cloudDb.drop(), siteDb.drop()]);
+  }
+
+  const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  console.log(`sync e2e benchmark (node ${process.version}, one process: site agent + cloud hub, Postgres both ends)`);
+  console.log(`  sign   protocol ${f(protoSignRate)}/s  raw node:crypto Ed25519 ${f(rawSignRate)}/s  ratio ${(protoSignRate / rawSignRate).toFixed(2)} (target >= 0.7)`);
+  console.log(`  verify protocol ${f(protoVerifyRate)}/s  raw node:crypto Ed25519 ${f(rawVerifyRate)}/s  ratio ${(protoVerifyRate / rawVerifyRate).toFixed(2)} (target >= 0.7)`);
+  console.log(`  throughput ${f(throughput)} messages/s sustained over ${f(MESSAGES)} (target >= 5,000)`);
+  console.log(`  latency at ${RATE}/s for ${SECONDS}s: p50 ${pct(latency, 50).toFixed(1)} ms  p99 ${pct(latency, 99).toFixed(1)} ms  max ${latency.at(-1)!.toFixed(1)} ms (target p99 <= 100 ms)`);
+}
+
+await main();
+process.exit(0);
