@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dcmjs } from '../src/synthetic/dcmjs-module.ts';
 
+// dcmjs warns on stderr for every implicit-VR pixel data element it reads ("Invalid vr type ox"); tests read
+// many such files on purpose, and the noise would hide real warnings.
+(dcmjs as unknown as { log: { getLogger(name: string): { setLevel(level: string): void } } }).log
+  .getLogger('validation.dcmjs')
+  .setLevel('silent');
+
 /** Runs a dcmtk/dicom3tools command on a buffer written to a temp file; returns exit status and output. */
 export function runOnFile(
   tool: string,
