@@ -274,3 +274,32 @@ describe('renderFrame', () => {
     expect(at(points.air)).toBeLessThanOrEqual(6);
   });
 });
+
+describe('colour frames', () => {
+  const rgbFile = (planar: 0 | 1) => {
+    // 2×1 image, pixels (10,20,30) and (40,50,60), stored interleaved (RGBRGB) or by plane (RR GG BB).
+    const data = planar === 0 ? [10, 20, 30, 40, 50, 60] : [10, 40, 20, 50, 30, 60];
+    return writePart10({
+      dataset: {
+        ...minimalImage(1, 8, 0),
+        '00280002': el('US', 3),
+        '00280004': el('CS', 'RGB'),
+        '00280006': el('US', planar),
+        '00280011': el('US', 2),
+      },
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.7',
+      sopInstanceUid: '1.2.3.4.5',
+      transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian,
+      pixels: { kind: 'native', data: new Uint8Array(data), vr: 'OB' },
+    });
+  };
+
+  it('decodes planar RGB to interleaved and renders the colours', () => {
+    const interleaved = decodeFrameSync(parseInstance(rgbFile(0)), 0);
+    const planar = decodeFrameSync(parseInstance(rgbFile(1)), 0);
+    expect([...interleaved.pixels]).toEqual([10, 20, 30, 40, 50, 60]);
+    expect([...planar.pixels]).toEqual([10, 20, 30, 40, 50, 60]);
+    const png = PNG.sync.read(renderFrame(planar));
+    expect([...png.data.subarray(0, 8)]).toEqual([10, 20, 30, 255, 40, 50, 60, 255]);
+  });
+});
