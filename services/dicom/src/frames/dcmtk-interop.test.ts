@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { convertWith } from '../../test/dicom-tools.ts';
+import { convertWith, relabelTransferSyntax } from '../../test/dicom-tools.ts';
 import { toDicomJson } from '../parse/dicom-json.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
 import { TransferSyntax } from '../parse/transfer-syntax.ts';
@@ -49,6 +49,15 @@ describe('interoperability with dcmtk', () => {
     expect(Object.keys(json)).toEqual(Object.keys(reference));
     for (const tag of Object.keys(reference).filter((t) => !isPrivate(t)))
       expect(json[tag]).toEqual(reference[tag]);
+  });
+
+  it('reports big endian data labelled little endian (and the reverse) as BAD_TRANSFER_SYNTAX', () => {
+    const bigEndian = convertWith('dcmconv', ['+tb'], ct.files[1]!);
+    const asLittle = relabelTransferSyntax(bigEndian, TransferSyntax.ExplicitVRLittleEndian);
+    const asBig = relabelTransferSyntax(ct.files[1]!, TransferSyntax.ExplicitVRBigEndian);
+    for (const file of [asLittle, asBig]) {
+      expect(() => parseInstance(file)).toThrow(expect.objectContaining({ code: 'BAD_TRANSFER_SYNTAX' }));
+    }
   });
 
   it.each([

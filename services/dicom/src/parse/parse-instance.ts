@@ -100,6 +100,22 @@ function inflateDataset(deflated: Buffer): Buffer {
   }
 }
 
+/**
+ * Datasets start with a low group (0008 nearly always). A first group that is only low when read in the other
+ * byte order means the data's endianness does not match the declared transfer syntax.
+ */
+function checkByteOrder(source: Buffer, start: number, littleEndian: boolean): void {
+  if (start + 2 > source.length) return;
+  const declared = littleEndian ? source.readUInt16LE(start) : source.readUInt16BE(start);
+  const swapped = littleEndian ? source.readUInt16BE(start) : source.readUInt16LE(start);
+  if (declared > 0x00ff && swapped <= 0x00ff && swapped % 2 === 0 && swapped > 0) {
+    throw new DicomParseError(
+      'BAD_TRANSFER_SYNTAX',
+      `the dataset is ${littleEndian ? 'big' : 'little'} endian, but the transfer syntax declares the other order`,
+    );
+  }
+}
+
 /** Looks a tag up in the first item of a functional group sequence (shared, or per-frame item). */
 function inGroup(ds: DicomDataset | undefined, macro: number): DicomDataset | undefined {
   return ds?.get(macro)?.items?.[0];
@@ -142,6 +158,7 @@ function parseBody(buf: Buffer, end: number, transferSyntaxUid: string, meta: Di
   }
   const source = traits.deflated ? inflateDataset(buf.subarray(end)) : buf;
   const start = traits.deflated ? 0 : end;
+  checkByteOrder(source, start, traits.littleEndian);
   const dataset = new DatasetWalker(source).readDataset(start, source.length, traits).dataset;
   const latin1: ByteContext = { source, littleEndian: traits.littleEndian };
   const charsetElement = dataset.get(T.SpecificCharacterSet);
