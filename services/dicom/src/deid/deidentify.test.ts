@@ -50,6 +50,18 @@ describe('deidentify: PHI planted in every Table E.1-1 attribute', () => {
     },
   );
 
+  it('works the same on the implicit VR encoding of that object (private values without VRs)', () => {
+    const implicit = phiEverywhere({ transferSyntaxUid: '1.2.840.10008.1.2' });
+    expect(readPart10(implicit.file).explicitVr).toBe(false);
+    for (const profile of ['basic-profile', 'annotator-view', 'cloud-metadata']) {
+      const out = deidentify(implicit.file, { profile, secret });
+      expect(findResidualPhi(out.buffer, implicit.phi)).toEqual([]);
+      expect(runOnFile('dcmdump', out.buffer).status).toBe(0);
+    }
+    const view = deidentify(implicit.file, { profile: 'annotator-view', secret });
+    expect(str(view.buffer, 0x0019100c)).toBe('800');
+  });
+
   it('plants at depth 2, and the engine recursed there (nested attributes were acted on, not just dropped)', () => {
     expect(nestedItem(everywhere.file).length).toBeGreaterThan(500);
     const out = deidentify(everywhere.file, { profile: 'basic-profile', secret });

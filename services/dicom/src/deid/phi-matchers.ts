@@ -166,7 +166,7 @@ const cache = new Map<string, PhiMatchers>();
 const CACHE_SIZE = 32;
 
 export function compilePhiMatchers(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
-  const key = JSON.stringify([phi, kinds ?? null]);
+  const key = `${(kinds ?? []).join(',')}\u0002${(Object.keys(phi) as PhiKind[]).map((k) => `${k}\u0001${phi[k].join('\u0001')}`).join('\u0002')}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
