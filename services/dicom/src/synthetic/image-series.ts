@@ -45,7 +45,7 @@ export interface ImageSeriesSpec {
   modality: string;
   sopClassUid: string;
   defaultSeriesNumber: number;
-  /** Builds geometry once the series' UIDs are known. */
+  /** Slice geometry: one ImagePositionPatient per file, in instance order. */
   geometry: SeriesGeometry;
   phantom: Phantom;
   rescale: { slope: number; intercept: number };
@@ -57,8 +57,9 @@ export interface ImageSeriesSpec {
 }
 
 /**
- * Writes a single-frame series: the header is built once and only the per-slice attributes change between
- * files, and one pixel buffer is reused, so hundreds of slices take about as long as the copies themselves.
+ * Writes a single-frame series. The dataset is built once and only per-slice attributes change between files;
+ * dcmjs re-serialises the header each time (a few ms, most of the cost), while pixels are rendered into one
+ * reused buffer and appended without passing through dcmjs. 300 slices of 512×512 take about 1–2 s.
  */
 export function writeImageSeries(spec: ImageSeriesSpec): SyntheticSeries {
   const study = resolveStudy(spec.options);

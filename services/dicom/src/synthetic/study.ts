@@ -62,6 +62,11 @@ export function makeStudy(seed: string | number = 1, patient?: SyntheticPatient)
     departmentName: `Radiology Wing ${rng.pick(['Aldergate', 'Birchmoor', 'Copperfield'])}`,
     stationName: `RADST${rng.digits(4)}`,
     deviceSerialNumber: `SN-${rng.digits(8)}`,
-    studyDescription: rng.pick(['CT CHEST ABDOMEN PELVIS W CONTRAST', 'CT THORAX LOW DOSE', 'MR BRAIN WO']),
+    studyDescription: rng.pick([
+      'ONCOLOGY STAGING',
+      'FOLLOW-UP IMAGING',
+      'TRAUMA WORKUP',
+      'PRE-OPERATIVE PLANNING',
+    ]),
   };
 }
