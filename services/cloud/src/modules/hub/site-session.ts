@@ -45,7 +45,10 @@ export class SiteSession {
   readonly connectedAt = new Date();
   private hello: HandshakeHello | undefined;
   private welcome: HandshakeWelcome | undefined;
-  private readonly inbound: unknown[] = [];
+  // Handshake frames wait here raw; after the handshake, frames are verified on arrival (CPU work
+  // that overlaps the previous batch's database transaction) and wait here verified.
+  private readonly inbound: Array<{ raw: unknown } | { env: AnyEnvelope }> = [];
+  private readonly counts: Counts = new Map();
   private pumping = false;
   private commandsSentUpTo = 0;
   private sendingCommands = false;
@@ -92,23 +95,66 @@ export class SiteSession {
     if (this.state === 'closed') return;
     const parsed = parseFrame(data, this.hub.maxFrameBytes);
     if (!parsed.ok) {
-      void this.record(new Map([[parsed.reason, { count: 1, alarms: parsed.alarm ? 1 : 0 }]]));
+      this.note(parsed.reason, parsed.alarm);
       if (this.state !== 'open') this.close(CLOSE.handshakeFailed, parsed.reason);
+      void this.pump();
       return;
     }
-    this.inbound.push(parsed.value);
+    if (this.state === 'open') {
+      const env = this.verify(parsed.value);
+      if (env) this.inbound.push({ env });
+    } else {
+      this.inbound.push({ raw: parsed.value });
+    }
     void this.pump();
+  }
+
+  /** Signature, key, schema, site, direction and clock; the sequence is checked when applied. */
+  private verify(frame: unknown): AnyEnvelope | null {
+    const siteId = this.siteId!;
+    this.hub.keys.touch(siteId);
+    const r = authenticateEnvelope(frame, {
+      expectedDir: 's2c',
+      expectedSiteId: siteId,
+      keys: this.hub.keys.lookup,
+      now: Date.now(),
+      skewMs: this.hub.skewMs,
+    });
+    if (r.ok) return r.envelope;
+    this.note(r.reason, r.alarm);
+    if (r.alarm) this.hub.log.warn({ siteId, reason: r.reason, detail: r.detail }, 'sync alarm');
+    return null;
+  }
+
+  private note(reason: RejectReason, alarm: boolean): void {
+    const c = this.counts.get(reason) ?? { count: 0, alarms: 0 };
+    c.count++;
+    if (alarm) c.alarms++;
+    this.counts.set(reason, c);
+  }
+
+  private async flushCounts(siteId?: string): Promise<void> {
+    if (this.counts.size === 0) return;
+    const counts = new Map(this.counts);
+    this.counts.clear();
+    await this.record(counts, siteId ?? this.siteId ?? this.hello?.siteId);
   }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.inbound.length > 0 && this.state !== 'closed') {
-        if (this.state === 'hello') await this.onHello(this.inbound.shift());
-        else if (this.state === 'proof') await this.onProof(this.inbound.shift());
+      while (this.state !== 'closed') {
+        if (this.inbound.length === 0) {
+          await this.flushCounts();
+          if (this.inbound.length === 0) break;
+          continue;
+        }
+        if (this.state === 'hello') await this.onHello((this.inbound.shift() as { raw: unknown }).raw);
+        else if (this.state === 'proof') await this.onProof((this.inbound.shift() as { raw: unknown }).raw);
         else await this.onEnvelopes(this.inbound.splice(0, this.hub.batchSize));
       }
+      if (this.state === 'closed') await this.flushCounts();
     } catch (err) {
       this.hub.log.error({ err, siteId: this.siteId }, 'sync session failed; closing');
       this.close(CLOSE.internal, 'internal error');
@@ -122,8 +168,7 @@ export class SiteSession {
     const siteId = typeof claimed === 'string' && SITE_ID_PATTERN.test(claimed) ? claimed : undefined;
     // Always fresh at handshake, so a key registered or rotated a moment ago works at once.
     if (siteId) {
-      this.hub.keys.invalidate(siteId);
-      await this.hub.keys.load(siteId);
+      await this.hub.keys.refresh(siteId);
     }
     const result = verifyHello(frame, {
       keys: this.hub.keys.lookup,
@@ -176,54 +221,33 @@ export class SiteSession {
     void this.sendCommands();
   }
 
-  private async onEnvelopes(frames: unknown[]): Promise<void> {
+  private async onEnvelopes(items: Array<{ raw: unknown } | { env: AnyEnvelope }>): Promise<void> {
     const siteId = this.siteId!;
-    if (this.hub.keys.stale(siteId)) await this.hub.keys.load(siteId);
-    const now = Date.now();
-    const counts: Counts = new Map();
-    const note = (reason: RejectReason, alarm: boolean) => {
-      const c = counts.get(reason) ?? { count: 0, alarms: 0 };
-      c.count++;
-      if (alarm) c.alarms++;
-      counts.set(reason, c);
-    };
     const sequenced: AnyEnvelope[] = [];
-    for (const frame of frames) {
-      const r = authenticateEnvelope(frame, {
-        expectedDir: 's2c',
-        expectedSiteId: siteId,
-        keys: this.hub.keys.lookup,
-        now,
-        skewMs: this.hub.skewMs,
-      });
-      if (!r.ok) {
-        note(r.reason, r.alarm);
-        if (r.alarm) this.hub.log.warn({ siteId, reason: r.reason, detail: r.detail }, 'sync alarm');
-        continue;
-      }
-      const env = r.envelope;
+    for (const item of items) {
+      // Frames that arrived during the handshake are verified now.
+      const env = 'env' in item ? item.env : this.verify(item.raw);
+      if (!env) continue;
       if (env.type === 'sync.ack') await acknowledgeCommands(this.hub.prisma, siteId, env.body.upToSeq);
       else if (env.type === 'sync.resend') {
         this.commandsSentUpTo = Math.min(this.commandsSentUpTo, env.body.fromSeq - 1);
         void this.sendCommands();
       } else sequenced.push(env);
     }
-    if (sequenced.length > 0) {
-      const outcome = await applyBatch(this.hub.prisma, this.hub.handlers, siteId, sequenced);
-      for (const r of outcome.rejected) note(r.reason, false);
-      for (const env of outcome.applied) this.hub.metrics.applied.inc({ type: env.type });
-      this.hub.rate.add(outcome.applied.length);
-      // Counted before the ack goes out, so whoever sees the ack also sees the count.
-      if (counts.size > 0) await this.record(counts, siteId);
-      counts.clear();
-      this.sendControl('sync.ack', { upToSeq: outcome.appliedUpTo });
-      const from = outcome.resendFrom;
-      if (from !== null && (from !== this.lastResend.from || now - this.lastResend.at > 1000)) {
-        this.lastResend = { from, at: now };
-        this.sendControl('sync.resend', { fromSeq: from });
-      }
+    if (sequenced.length === 0) return;
+    const outcome = await applyBatch(this.hub.prisma, this.hub.handlers, siteId, sequenced);
+    for (const r of outcome.rejected) this.note(r.reason, false);
+    for (const env of outcome.applied) this.hub.metrics.applied.inc({ type: env.type });
+    this.hub.rate.add(outcome.applied.length);
+    // Counted before the ack goes out, so whoever sees the ack also sees the count.
+    await this.flushCounts(siteId);
+    this.sendControl('sync.ack', { upToSeq: outcome.appliedUpTo });
+    const from = outcome.resendFrom;
+    const now = Date.now();
+    if (from !== null && (from !== this.lastResend.from || now - this.lastResend.at > 1000)) {
+      this.lastResend = { from, at: now };
+      this.sendControl('sync.resend', { fromSeq: from });
     }
-    if (counts.size > 0) await this.record(counts, siteId);
   }
 
   private sendControl(

@@ -80,15 +80,16 @@ export class SyncHub {
     this.bySite.get(siteId)?.notifyCommands();
   }
 
-  /** A key was revoked: forget cached keys and drop connections that proved it. */
-  keyRevoked(siteId: string, kid: string): void {
-    this.keys.invalidate(siteId);
+  /** A key was revoked: re-read the site's keys, then drop the connection that proved it. */
+  async keyRevoked(siteId: string, kid: string): Promise<void> {
+    await this.keys.refresh(siteId);
     const session = this.bySite.get(siteId);
     if (session?.kid === kid) session.close(CLOSE.keyRevoked, 'KEY_REVOKED');
   }
 
-  keysChanged(siteId: string): void {
-    this.keys.invalidate(siteId);
+  /** Keys were added or rotated: re-read them before answering the admin. */
+  async keysChanged(siteId: string): Promise<void> {
+    await this.keys.refresh(siteId);
   }
 
   connectedSites(): string[] {

@@ -15,32 +15,48 @@ export class SiteKeyCache {
     private readonly ttlMs: number,
   ) {}
 
-  /** Loads (or refreshes) a site's keys; call before verifying that site's messages. */
+  private readonly loading = new Map<string, Promise<void>>();
+
+  /** Loads a site's keys unless a fresh copy is cached; call before verifying its messages. */
   async load(siteId: string): Promise<void> {
-    const cached = this.entries.get(siteId);
-    if (cached && Date.now() - cached.at < this.ttlMs) return;
-    const rows = await forHubKeysOf(this.db, siteId);
-    const records = new Map<string, KeyRecord>();
-    for (const row of rows) {
-      records.set(row.kid, {
-        kid: row.kid,
-        publicKey: publicKeyFromRaw(Buffer.from(row.publicKey, 'base64url')),
-        notBefore: row.notBefore,
-        notAfter: row.notAfter,
-        revokedAt: row.revokedAt,
-      });
-    }
-    this.entries.set(siteId, { at: Date.now(), records });
+    if (!this.stale(siteId)) return;
+    await this.refresh(siteId);
   }
 
-  /** True when the cached entry is older than the TTL (the caller should `load` again). */
+  /**
+   * Reads the keys again now. The old entry stays in use until the new one is in place, so frames
+   * verified meanwhile never see "no keys at all".
+   */
+  refresh(siteId: string): Promise<void> {
+    const running = this.loading.get(siteId);
+    if (running) return running;
+    const task = (async () => {
+      const rows = await forHubKeysOf(this.db, siteId);
+      const records = new Map<string, KeyRecord>();
+      for (const row of rows) {
+        records.set(row.kid, {
+          kid: row.kid,
+          publicKey: publicKeyFromRaw(Buffer.from(row.publicKey, 'base64url')),
+          notBefore: row.notBefore,
+          notAfter: row.notAfter,
+          revokedAt: row.revokedAt,
+        });
+      }
+      this.entries.set(siteId, { at: Date.now(), records });
+    })().finally(() => this.loading.delete(siteId));
+    this.loading.set(siteId, task);
+    return task;
+  }
+
+  /** Starts a background refresh when the TTL has passed (verification goes on meanwhile). */
+  touch(siteId: string): void {
+    if (this.stale(siteId) && !this.loading.has(siteId)) void this.refresh(siteId).catch(() => {});
+  }
+
+  /** True when the cached entry is older than the TTL. */
   stale(siteId: string): boolean {
     const cached = this.entries.get(siteId);
     return !cached || Date.now() - cached.at >= this.ttlMs;
-  }
-
-  invalidate(siteId: string): void {
-    this.entries.delete(siteId);
   }
 
   /** Synchronous lookup over what was loaded; a site not loaded has no keys. */

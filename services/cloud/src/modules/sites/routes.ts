@@ -75,7 +75,7 @@ export async function siteRoutes(app: FastifyInstance) {
         orgSlug: b.organization,
         publicKey: b.publicKey,
       });
-      app.hub.keysChanged(site.id);
+      await app.hub.keysChanged(site.id);
       reply.code(201);
       return { siteId: site.id, kid, cloudKid: app.hub.signer.kid };
     },
@@ -119,7 +119,7 @@ export async function siteRoutes(app: FastifyInstance) {
         request.body.publicKey,
         request.body.overlapSeconds * 1000,
       );
-      app.hub.keysChanged(request.params.siteId);
+      await app.hub.keysChanged(request.params.siteId);
       reply.code(201);
       return { kid: key.kid };
     },
@@ -133,7 +133,7 @@ export async function siteRoutes(app: FastifyInstance) {
     },
     async (request) => {
       await revokeSiteKey(app.prisma, request.params.siteId, request.params.kid);
-      app.hub.keyRevoked(request.params.siteId, request.params.kid);
+      await app.hub.keyRevoked(request.params.siteId, request.params.kid);
       return { revoked: true };
     },
   );

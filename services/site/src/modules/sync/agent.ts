@@ -123,8 +123,10 @@ export class SyncAgent {
       try {
         await this.runConnection();
       } catch (err) {
+        // The first failure is a warning; repeats while the cloud stays unreachable are debug noise.
+        const level = this.attempt === 0 ? 'warn' : 'debug';
         if (this.running)
-          this.o.log.warn({ err: { message: (err as Error).message } }, 'sync connection failed');
+          this.o.log[level]({ err: { message: (err as Error).message } }, 'sync connection failed');
       }
       this.o.metrics?.connected.set(0);
       if (!this.running) break;
@@ -149,7 +151,13 @@ export class SyncAgent {
       maxPayload: this.o.maxFrameBytes,
     });
     this.ws = ws;
-    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    let onClose: (() => void) | undefined;
+    const closed = new Promise<void>((resolve) =>
+      ws.once('close', () => {
+        onClose?.();
+        resolve();
+      }),
+    );
     const frames: Buffer[] = [];
     let notify: (() => void) | undefined;
     ws.on('message', (data: Buffer) => {
@@ -214,7 +222,7 @@ export class SyncAgent {
           if (frames.length === 0) {
             await new Promise<void>((resolve) => {
               notify = resolve;
-              ws.once('close', () => resolve());
+              onClose = resolve;
             });
             continue;
           }
