@@ -27,7 +27,7 @@ describe('deidentifyJson (WADO-RS metadata form)', () => {
     for (const tag of ['00080018', '0020000D', '0020000E', '00200052', '00100020', '00080020', '00120063']) {
       expect(first(out.dataset, tag), tag).toEqual(first(file, tag));
     }
-    expect(first(out.dataset, '00100010')).toEqual({ Alphabetic: first(file, '00100020') });
+    expect(first(out.dataset, '00100010')).toEqual({ Alphabetic: `${first(file, '00100020')}^` });
   });
 
   it('keeps non-identifying attributes with their JSON types and the pixel BulkDataURI', () => {

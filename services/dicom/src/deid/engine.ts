@@ -213,7 +213,7 @@ function withoutOwnValues(phi: PhiValues, params: DeidentifyParams, datesAlready
   const uids = UidRemapper.for(params.secret);
   const own = (v: string) =>
     DUMMY_STRINGS.has(v.toUpperCase()) ||
-    isOwnPseudonym(params.secret, 'patient', v, params.project) ||
+    isOwnPseudonym(params.secret, 'patient', v.replace(/\^+$/, ''), params.project) ||
     (v.startsWith('2.25.') && uids.isOwn(v));
   const out = { ...phi };
   for (const k of Object.keys(out) as PhiKind[]) out[k] = out[k].filter((v) => !own(v));
@@ -381,8 +381,13 @@ function applyResolved(
 ): DElement | undefined {
   const vr = vrOf(e);
   if (depth === 0 && (e.tag === PATIENT_NAME || e.tag === PATIENT_ID) && (r.code === 'Z' || r.code === 'D')) {
+    // As a PN the pseudonym is the family name ("pt_…^"): a single-component name is the retired PN form.
     note(ctx, path, e.tag, r.name, 'pseudonym', `${r.rule}; patient pseudonym`);
-    return { tag: e.tag, vr, value: encodeText(vr, ctx.patientPseudonym) };
+    return {
+      tag: e.tag,
+      vr,
+      value: encodeText(vr, vr === 'PN' ? `${ctx.patientPseudonym}^` : ctx.patientPseudonym),
+    };
   }
   switch (r.code) {
     case 'X':
