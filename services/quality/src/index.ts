@@ -21,5 +21,6 @@ export * from './rle-bytes.ts';
 export * from './staple.ts';
 export * from './summary.ts';
 export * from './surface-distance.ts';
+export * from './surface-rows.ts';
 export * from './volume.ts';
 export * from './vote-patterns.ts';

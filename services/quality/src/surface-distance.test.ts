@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, paintBox, paintEllipsoid } from '../test/shapes.ts';
+import { boxDims, rleBox, rleToBox } from './box-region.ts';
 import type { Grid } from './grid.ts';
 import { encodeRle } from './rle.ts';
 import {
@@ -9,6 +10,7 @@ import {
   surfaceDistanceMatrix,
   surfaceVoxels,
 } from './surface-distance.ts';
+import { rleToBoxRows, surfaceFromRows } from './surface-rows.ts';
 
 const idx = (g: Grid, x: number, y: number, z: number) => x + g.dims[0] * (y + g.dims[1] * z);
 
@@ -127,5 +129,30 @@ describe('surface distances (HD95, HD, ASSD)', () => {
     const m = surfaceDistanceMatrix(g, [a, a, new Uint8Array(1000)]);
     expect(m[0]![1]!.hd95Mm).toBe(0);
     expect(m[2]![2]!.hd95Mm).toBeNull();
+  });
+});
+
+describe('surface voxels from run-length rows', () => {
+  it('match the voxel-by-voxel definition on blobs, noise and masks touching the box edge', () => {
+    const rnd = mulberry32(21);
+    const dims: [number, number, number] = [23, 19, 11];
+    const n = 23 * 19 * 11;
+    const cases: Uint8Array[] = [];
+    const blob = new Uint8Array(n);
+    paintEllipsoid(blob, dims, [11, 9, 5], [8, 7, 4]);
+    paintEllipsoid(blob, dims, [3, 3, 2], [2, 2, 2]);
+    cases.push(blob);
+    cases.push(Uint8Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0)));
+    cases.push(Uint8Array.from({ length: n }, () => (rnd() < 0.9 ? 1 : 0)));
+    const full = new Uint8Array(n).fill(1);
+    cases.push(full);
+    for (const m of cases) {
+      const rle = encodeRle(m);
+      const box = rleBox(rle, dims);
+      const expected = surfaceVoxels(rleToBox(rle, dims, box), boxDims(box));
+      expect(Array.from(surfaceFromRows(rleToBoxRows(rle, dims, box), boxDims(box)))).toEqual(
+        Array.from(expected),
+      );
+    }
   });
 });

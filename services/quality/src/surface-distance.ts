@@ -1,9 +1,10 @@
 import type { VoxelBox } from './box-region.ts';
-import { boxDims, isEmptyBox, maskBox, maskToBox, rleBox, rleToBox, unionBox } from './box-region.ts';
+import { boxDims, isEmptyBox, maskBox, maskToBox, rleBox, unionBox } from './box-region.ts';
 import { edtQueries, squaredEdt } from './edt.ts';
 import type { Grid } from './grid.ts';
 import { axisCoordinates } from './grid.ts';
 import type { BinaryRle } from './rle.ts';
+import { rleToBoxRows, surfaceFromRows } from './surface-rows.ts';
 
 /** A binary mask as a byte mask (nonzero = foreground) or a binary RLE. */
 export type MaskInput = Uint8Array | BinaryRle;
@@ -167,8 +168,9 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
   ] as const;
   const surfaces = masks.map((m, i) => {
     if (isEmptyBox(boxes[i]!) || canon[i] !== i) return new Uint32Array(0);
-    const local = isRle(m) ? rleToBox(m, grid.dims, box) : maskToBox(m, grid.dims, box);
-    return surfaceVoxels(local, dims);
+    // Run-length input never needs a decoded box: its surface comes from the runs directly.
+    if (isRle(m)) return surfaceFromRows(rleToBoxRows(m, grid.dims, box), dims);
+    return surfaceVoxels(maskToBox(m, grid.dims, box), dims);
   });
 
   // dir[j][i]: distances from surface j to surface i.
