@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test/app.ts';
 import { FakeSite } from '../../../test/fake-site.ts';
 import { registerTestSite, studyBody } from '../../../test/fixtures.ts';
+import { enqueueCommand } from '../outbox/repository.ts';
+import { revokeSiteKey } from '../sites/service.ts';
 
 let cloud: TestCloud;
 beforeAll(async () => {
-  cloud = await startTestCloud();
+  cloud = await startTestCloud({ SYNC_KEY_CACHE_MS: '500' });
 });
 afterAll(async () => cloud?.close());
 
@@ -71,5 +73,20 @@ describe('sync hub', () => {
     await second.waitForAck(1);
     expect(second.closed).toBeNull();
     second.close();
+  });
+
+  it('picks up commands queued by another process (CLI, another replica) without a notification', async () => {
+    const key = await registerTestSite(cloud, 'hub-site-d');
+    const site = await FakeSite.connect(cloud.syncUrl, 'hub-site-d', key, cloud.cloudKey);
+    const seq = await cloud.prisma.$transaction((tx) => enqueueCommand(tx, 'hub-site-d', 'ping', {}));
+    await site.waitFor((r) => r.some((e) => e.type === 'ping' && e.seq === seq), 6000);
+    site.close();
+  });
+
+  it('ends a connection whose key was revoked by another process, within the key-cache TTL', async () => {
+    const key = await registerTestSite(cloud, 'hub-site-e');
+    const site = await FakeSite.connect(cloud.syncUrl, 'hub-site-e', key, cloud.cloudKey);
+    await revokeSiteKey(cloud.prisma, 'hub-site-e', key.kid); // straight in the database, no hub call
+    expect((await site.waitClosed(6000)).code).toBe(4003);
   });
 });

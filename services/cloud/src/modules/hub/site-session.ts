@@ -30,6 +30,8 @@ export const CLOSE = {
 } as const;
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+// How often an open session looks for commands queued elsewhere and for its key's revocation.
+const TICK_MS = 2_000;
 const UNKNOWN_SITE = '-';
 
 type Counts = Map<RejectReason, { count: number; alarms: number }>;
@@ -55,6 +57,7 @@ export class SiteSession {
   private commandsAgain = false;
   private lastResend = { from: 0, at: 0 };
   private readonly timer: NodeJS.Timeout;
+  private tick: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly hub: SyncHub,
@@ -73,11 +76,28 @@ export class SiteSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.timer);
+    clearInterval(this.tick);
     try {
       this.socket.close(code, reason);
     } catch {
       this.socket.terminate();
     }
+  }
+
+  /**
+   * Work that other processes may have caused: commands queued by another replica or the CLI, and
+   * a revocation made elsewhere (seen once the key cache refreshes) that ends this connection.
+   */
+  private onTick(): void {
+    if (this.state !== 'open') return;
+    const siteId = this.siteId!;
+    this.hub.keys.touch(siteId);
+    const revokedAt = this.hub.keys.lookup(this.kid!, siteId)?.revokedAt;
+    if (revokedAt && new Date(revokedAt).getTime() <= Date.now()) {
+      this.close(CLOSE.keyRevoked, 'KEY_REVOKED');
+      return;
+    }
+    void this.sendCommands();
   }
 
   /** New commands were queued for this site. */
@@ -88,6 +108,7 @@ export class SiteSession {
   private onClosed(): void {
     this.state = 'closed';
     clearTimeout(this.timer);
+    clearInterval(this.tick);
     this.hub.detach(this);
   }
 
@@ -219,6 +240,8 @@ export class SiteSession {
     await acknowledgeCommands(this.hub.prisma, result.siteId, result.lastAppliedSeq);
     this.commandsSentUpTo = result.lastAppliedSeq;
     void this.sendCommands();
+    this.tick = setInterval(() => this.onTick(), TICK_MS);
+    this.tick.unref();
   }
 
   private async onEnvelopes(items: Array<{ raw: unknown } | { env: AnyEnvelope }>): Promise<void> {

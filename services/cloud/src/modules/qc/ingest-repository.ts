@@ -1,0 +1,227 @@
+import type { Envelope, MetricValues } from '@annex/protocol';
+import type { Db } from '../../db.ts';
+import { currentThresholds } from './settings-repository.ts';
+import { summarizeTask } from './task-summary.ts';
+
+// Applies the site→cloud QC messages inside the inbox transaction. Every statement is set-based
+// and idempotent on its own keys, so a message re-sent under a new seq changes nothing.
+
+const CHUNK = 1000;
+
+/** Newest item per key (by `rank`), for batches that carry several updates of one task. */
+function newestBy<T>(items: T[], key: (t: T) => string, rank: (t: T) => number): T[] {
+  const best = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    const prev = best.get(k);
+    if (!prev || rank(item) >= rank(prev)) best.set(k, item);
+  }
+  return [...best.values()];
+}
+
+/** task.upserted: keep the highest revision of each task, and every revision in the history. */
+export async function applyTaskUpserted(tx: Db, siteId: string, envelopes: Envelope<'task.upserted'>[]) {
+  const all = envelopes.map((e) => ({ ...e.body, at: e.sentAt }));
+  const rows = newestBy(
+    all,
+    (r) => r.taskId,
+    (r) => r.revision,
+  );
+  await tx.$executeRaw`
+    INSERT INTO "QcTask" ("siteId", "taskId", "projectId", "studyId", "seriesIds", status, "assigneeIds", "labelIds",
+      "isGold", revision, "firstSeenAt", "updatedAt")
+    SELECT ${siteId}, x."taskId", x."projectId", x."studyId",
+      ARRAY(SELECT jsonb_array_elements_text(x."seriesIds")), x.status,
+      ARRAY(SELECT jsonb_array_elements_text(x."assigneeIds")), ARRAY(SELECT jsonb_array_elements_text(x."labelIds")),
+      x."isGold", x.revision, x.at AT TIME ZONE 'UTC', x.at AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("taskId" text, "projectId" text, "studyId" text,
+      "seriesIds" jsonb, status text, "assigneeIds" jsonb, "labelIds" jsonb, "isGold" boolean, revision bigint,
+      at timestamptz)
+    ON CONFLICT ("siteId", "taskId") DO UPDATE SET "projectId" = EXCLUDED."projectId", "studyId" = EXCLUDED."studyId",
+      "seriesIds" = EXCLUDED."seriesIds", status = EXCLUDED.status, "assigneeIds" = EXCLUDED."assigneeIds",
+      "labelIds" = EXCLUDED."labelIds", "isGold" = EXCLUDED."isGold", revision = EXCLUDED.revision,
+      "updatedAt" = EXCLUDED."updatedAt"
+    WHERE "QcTask".revision < EXCLUDED.revision`;
+  await tx.$executeRaw`
+    INSERT INTO "QcTaskEvent" ("siteId", "taskId", revision, "projectId", status, at)
+    SELECT ${siteId}, x."taskId", x.revision, x."projectId", x.status, x.at AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset(${JSON.stringify(all)}::jsonb)
+      AS x("taskId" text, revision bigint, "projectId" text, status text, at timestamptz)
+    ON CONFLICT DO NOTHING`;
+  await refreshTasks(
+    tx,
+    siteId,
+    rows.map((r) => r.taskId),
+  );
+}
+
+/** task.metrics: every revision is kept (history); the task's summary follows the newest. */
+export async function applyTaskMetrics(tx: Db, siteId: string, envelopes: Envelope<'task.metrics'>[]) {
+  const events = envelopes.map((e) => ({
+    taskId: e.body.taskId,
+    projectId: e.body.projectId,
+    revision: e.body.revision,
+    labels: e.body.labels,
+    annotators: e.body.annotators,
+    at: e.sentAt,
+  }));
+  await tx.$executeRaw`
+    INSERT INTO "QcMetricEvent" ("siteId", "taskId", revision, "projectId", labels, annotators, "sentAt")
+    SELECT ${siteId}, x."taskId", x.revision, x."projectId", x.labels, x.annotators, x.at AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS x("taskId" text, revision bigint, "projectId" text,
+      labels jsonb, annotators jsonb, at timestamptz)
+    ON CONFLICT DO NOTHING`;
+  const scores = events.flatMap((e) =>
+    e.annotators.map((a) => ({
+      taskId: e.taskId,
+      revision: e.revision,
+      projectId: e.projectId,
+      annotatorId: a.annotatorId,
+      score: a.score,
+      dice: a.metrics.dice ?? null,
+      f1: a.metrics.f1 ?? null,
+      accuracy: a.metrics.accuracy ?? null,
+      sens: a.metrics.staple_sensitivity ?? null,
+      spec: a.metrics.staple_specificity ?? null,
+      at: e.at,
+    })),
+  );
+  if (scores.length) {
+    await tx.$executeRaw`
+      INSERT INTO "QcAnnotatorScore" ("siteId", "taskId", revision, "projectId", "annotatorId", score, dice, f1, accuracy,
+        "stapleSensitivity", "stapleSpecificity", at)
+      SELECT ${siteId}, x."taskId", x.revision, x."projectId", x."annotatorId", x.score, x.dice, x.f1, x.accuracy,
+        x.sens, x.spec, x.at AT TIME ZONE 'UTC'
+      FROM jsonb_to_recordset(${JSON.stringify(scores)}::jsonb) AS x("taskId" text, revision bigint, "projectId" text,
+        "annotatorId" text, score float8, dice float8, f1 float8, accuracy float8, sens float8, spec float8,
+        at timestamptz)
+      ON CONFLICT DO NOTHING`;
+  }
+  await refreshTasks(tx, siteId, [...new Set(events.map((e) => e.taskId))]);
+}
+
+/** labelset.finalized: recorded as received; the task shows its newest final set. */
+export async function applyLabelsetFinalized(
+  tx: Db,
+  siteId: string,
+  envelopes: Envelope<'labelset.finalized'>[],
+) {
+  const rows = envelopes.map((e) => ({
+    annotationSetId: e.body.annotationSetId,
+    taskId: e.body.taskId,
+    projectId: e.body.projectId,
+    method: e.body.method,
+    annotatorId: e.body.annotatorId ?? null,
+    labelIds: e.body.labelIds,
+    at: e.sentAt,
+  }));
+  await tx.$executeRaw`
+    INSERT INTO "QcLabelSet" ("siteId", "annotationSetId", "taskId", "projectId", method, "annotatorId", "labelIds",
+      "finalizedAt")
+    SELECT ${siteId}, x."annotationSetId", x."taskId", x."projectId", x.method, x."annotatorId",
+      ARRAY(SELECT jsonb_array_elements_text(x."labelIds")), x.at AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("annotationSetId" text, "taskId" text,
+      "projectId" text, method text, "annotatorId" text, "labelIds" jsonb, at timestamptz)
+    ON CONFLICT DO NOTHING`;
+  const newest = newestBy(
+    rows,
+    (r) => r.taskId,
+    (r) => Date.parse(r.at),
+  );
+  await tx.$executeRaw`
+    UPDATE "QcTask" t SET "finalizedAt" = x.at AT TIME ZONE 'UTC', "finalMethod" = x.method,
+      "finalAnnotatorId" = x."annotatorId"
+    FROM jsonb_to_recordset(${JSON.stringify(newest)}::jsonb) AS x("taskId" text, method text, "annotatorId" text,
+      at timestamptz)
+    WHERE t."siteId" = ${siteId} AND t."taskId" = x."taskId"
+      AND (t."finalizedAt" IS NULL OR t."finalizedAt" <= x.at AT TIME ZONE 'UTC')`;
+}
+
+interface LatestMetrics {
+  taskId: string;
+  revision: bigint;
+  sentAt: Date;
+  labels: { labelId: string; metrics: MetricValues }[];
+  annotators: { annotatorId: string; score: number }[];
+}
+
+/**
+ * Recomputes the summary columns, flags and per-label rows of tasks from their newest metrics and
+ * their project's current thresholds. Tasks without metrics (or unknown tasks) are left alone: a
+ * task.metrics that arrives before its task.upserted is summarized when the task arrives.
+ */
+export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): Promise<void> {
+  for (let i = 0; i < taskIds.length; i += CHUNK) {
+    const ids = taskIds.slice(i, i + CHUNK);
+    const tasks = await tx.qcTask.findMany({
+      where: { siteId, taskId: { in: ids } },
+      select: { taskId: true, projectId: true, isGold: true },
+    });
+    if (tasks.length === 0) continue;
+    const latest = await tx.$queryRaw<LatestMetrics[]>`
+      SELECT DISTINCT ON ("taskId") "taskId", revision, "sentAt", labels, annotators
+      FROM "QcMetricEvent" WHERE "siteId" = ${siteId} AND "taskId" = ANY(${tasks.map((t) => t.taskId)}::text[])
+      ORDER BY "taskId", revision DESC`;
+    if (latest.length === 0) continue;
+    const byTask = new Map(latest.map((m) => [m.taskId, m]));
+    const thresholds = await currentThresholds(tx, siteId, [...new Set(tasks.map((t) => t.projectId))]);
+    const updates = [];
+    const labelRows = [];
+    for (const task of tasks) {
+      const m = byTask.get(task.taskId);
+      if (!m) continue;
+      const s = summarizeTask(
+        { isGold: task.isGold, labels: m.labels, annotators: m.annotators },
+        thresholds(task.projectId),
+      );
+      updates.push({
+        taskId: task.taskId,
+        revision: Number(m.revision),
+        at: m.sentAt.toISOString(),
+        agreement: s.agreement,
+        minDice: s.minDice,
+        minKappa: s.minKappa,
+        maxHd95Mm: s.maxHd95Mm,
+        minScore: s.minAnnotatorScore,
+        annotators: s.annotatorCount,
+        flags: s.flags,
+      });
+      for (const l of s.labels) labelRows.push({ ...l, taskId: task.taskId, projectId: task.projectId });
+    }
+    await tx.$executeRaw`
+      UPDATE "QcTask" t SET "metricsRevision" = x.revision, "metricsAt" = x.at AT TIME ZONE 'UTC',
+        agreement = x.agreement, "minDice" = x."minDice", "minKappa" = x."minKappa", "maxHd95Mm" = x."maxHd95Mm",
+        "minAnnotatorScore" = x."minScore", "annotatorCount" = x.annotators,
+        flags = ARRAY(SELECT jsonb_array_elements_text(x.flags))
+      FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS x("taskId" text, revision bigint, at timestamptz,
+        agreement float8, "minDice" float8, "minKappa" float8, "maxHd95Mm" float8, "minScore" float8,
+        annotators int, flags jsonb)
+      WHERE t."siteId" = ${siteId} AND t."taskId" = x."taskId"`;
+    await tx.$executeRaw`
+      DELETE FROM "QcTaskLabel" WHERE "siteId" = ${siteId} AND "taskId" = ANY(${updates.map((u) => u.taskId)}::text[])`;
+    if (labelRows.length) {
+      await tx.$executeRaw`
+        INSERT INTO "QcTaskLabel" ("siteId", "taskId", "projectId", "labelId", dice, iou, "hd95Mm", f1, kappa, agreement,
+          metrics)
+        SELECT ${siteId}, x."taskId", x."projectId", x."labelId", x.dice, x.iou, x."hd95Mm", x.f1, x.kappa, x.agreement,
+          x.metrics
+        FROM jsonb_to_recordset(${JSON.stringify(labelRows)}::jsonb) AS x("taskId" text, "projectId" text,
+          "labelId" text, dice float8, iou float8, "hd95Mm" float8, f1 float8, kappa float8, agreement float8,
+          metrics jsonb)`;
+    }
+  }
+}
+
+/** Every task of a project that has metrics (for re-flagging after a threshold change). */
+export async function refreshProject(tx: Db, siteId: string, projectId: string): Promise<number> {
+  const rows = await tx.qcTask.findMany({
+    where: { siteId, projectId, metricsRevision: { not: null } },
+    select: { taskId: true },
+  });
+  await refreshTasks(
+    tx,
+    siteId,
+    rows.map((r) => r.taskId),
+  );
+  return rows.length;
+}
