@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { relabelTransferSyntax, runOnFile } from '../../test/dicom-tools.ts';
+import { initCodecs } from '../frames/codecs.ts';
 import { decodeRleFrame } from '../frames/rle-decode.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { readPart10 } from './binary/read-part10.ts';
+import { writePart10 } from './binary/write-part10.ts';
 import { burnedInRisk } from './burned-in.ts';
 import { deidentify } from './deidentify.ts';
 import type { MaskTemplate } from './deidentify-options.ts';
@@ -106,7 +108,7 @@ describe('pixel masking', () => {
         pixelMasking: { templates: [template(32, 32)] },
       });
     expect(run).toThrow(PixelMaskingUnsupportedError);
-    expect(run).toThrow(/compressed/);
+    expect(run).toThrow(/lossy/);
     // No template for this matrix size: nothing to mask, no refusal; the risk stays in the report.
     const other = deidentify(jpeg, {
       profile: 'annotator-view',
@@ -114,6 +116,70 @@ describe('pixel masking', () => {
       pixelMasking: { templates: [template(64, 64)] },
     });
     expect(other.report.burnedIn).toMatchObject({ risk: true, masked: false });
+  });
+
+  it('masks JPEG-LS lossless pixel data by decoding and re-encoding it losslessly (WASM codecs)', async () => {
+    const codecs = await initCodecs();
+    const sc = makeMultiframe({ frames: 2, rows: 32, cols: 32, seed: 'mask-jls' });
+    const p = readPart10(sc.files[0]!);
+    const image = {
+      width: 32,
+      height: 32,
+      bitsAllocated: 16,
+      bitsStored: 16,
+      samplesPerPixel: 1,
+      pixelRepresentation: 0,
+      planarConfiguration: 0,
+      photometricInterpretation: 'MONOCHROME2',
+    };
+    const native = p.dataset.find((e) => e.tag === 0x7fe00010)!.value!;
+    const frameBytes = 32 * 32 * 2;
+    const encodeFrame = (i: number) => {
+      const ctx = new codecs.Context({
+        ...image,
+        decodedBuffer: Uint8Array.from(native.subarray(i * frameBytes, (i + 1) * frameBytes)),
+      });
+      return new Uint8Array(codecs.NativeCodecs.encodeJpegLs(ctx, { lossy: false }).getEncodedBuffer()!);
+    };
+    const items = [new Uint8Array(0), encodeFrame(0), encodeFrame(1)];
+    const encapsulated = Buffer.concat([
+      ...items.flatMap((item) => {
+        const padded = Buffer.concat([item, Buffer.alloc(item.length % 2)]);
+        const header = Buffer.alloc(8);
+        header.writeUInt32LE(0xe000fffe, 0);
+        header.writeUInt32LE(padded.length, 4);
+        return [header, padded];
+      }),
+      Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),
+    ]);
+    const jls = Buffer.concat(
+      writePart10({
+        ...p,
+        transferSyntaxUid: '1.2.840.10008.1.2.4.80',
+        meta: p.meta.map((e) =>
+          e.tag === 0x00020010 ? { ...e, value: Buffer.from('1.2.840.10008.1.2.4.80') } : e,
+        ),
+        dataset: p.dataset.map((e) => (e.tag === 0x7fe00010 ? { tag: e.tag, vr: 'OB', encapsulated } : e)),
+      }),
+    );
+    const out = deidentify(jls, {
+      profile: 'annotator-view',
+      secret,
+      pixelMasking: { templates: [template(32, 32)] },
+    });
+    expect(out.report.burnedIn.masked).toBe(true);
+    expect(runOnFile('dcmdump', out.buffer).status).toBe(0);
+    const enc = readPart10(out.buffer).dataset.find((e) => e.tag === 0x7fe00010)!.encapsulated!;
+    const view = new DataView(enc.buffer, enc.byteOffset, enc.byteLength);
+    const firstLength = view.getUint32(8 + view.getUint32(4, true) + 4, true);
+    const first = enc.subarray(16, 16 + firstLength);
+    const decoded = codecs.NativeCodecs.decodeJpegLs(
+      new codecs.Context({ ...image, encodedBuffer: new Uint8Array(first) }),
+    );
+    const pixels = new Uint16Array(new Uint8Array(decoded.getDecodedBuffer()!).buffer);
+    const original = new Uint16Array(Uint8Array.from(native.subarray(0, frameBytes)).buffer);
+    expect(pixels[2 * 32 + 3]).toBe(0);
+    expect(pixels[20 * 32 + 20]).toBe(original[20 * 32 + 20]); // outside the mask: unchanged, lossless
   });
 
   it('does not mask images without a burned-in risk', () => {

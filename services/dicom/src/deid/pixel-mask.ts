@@ -5,6 +5,7 @@ import { TS } from './binary/read-part10.ts';
 import type { BurnedInRisk } from './burned-in.ts';
 import type { MaskTemplate } from './deidentify-options.ts';
 import { PixelMaskingUnsupportedError } from './errors.ts';
+import { losslessCodecFor } from './pixel-codecs.ts';
 import { decodeText } from './text-values.ts';
 
 export interface MaskKey {
@@ -28,9 +29,10 @@ export function findMaskTemplate(templates: readonly MaskTemplate[], key: MaskKe
 }
 
 /**
- * Blanks the template's rectangles in every frame of native (uncompressed) or RLE pixel data (decoded and
- * re-encoded losslessly), returning the new Pixel Data element, or undefined when no template fits. Other
- * compressed pixel data is refused with a reason: there is no encoder here to re-encode it.
+ * Blanks the template's rectangles in every frame of native (uncompressed), RLE or losslessly compressed JPEG
+ * family pixel data (decoded and re-encoded losslessly, same transfer syntax), returning the new Pixel Data
+ * element, or undefined when no template fits. Lossy pixel data is refused with a reason (re-encoding would
+ * lose quality a second time), as is any syntax without a codec.
  */
 export function maskPixelData(
   dataset: DElement[],
@@ -60,11 +62,7 @@ export function maskPixelData(
   const pixel = get(PIXEL_DATA);
   if (!pixel) return undefined;
   const rle = transferSyntaxUid === TS.rle;
-  if (pixel.encapsulated && !rle) {
-    throw new PixelMaskingUnsupportedError(
-      `transfer syntax ${transferSyntaxUid} is compressed and has no lossless encoder here`,
-    );
-  }
+  const codec = pixel.encapsulated && !rle ? losslessCodecFor(transferSyntaxUid) : undefined;
   const bitsAllocated = us(0x00280100) ?? 16;
   if (bitsAllocated % 8 !== 0)
     throw new PixelMaskingUnsupportedError(`${bitsAllocated}-bit pixels are not supported`);
@@ -76,12 +74,15 @@ export function maskPixelData(
   const frameBytes = rows * columns * samples * bytesPerSample;
   const geometry = { rows, columns, bitsAllocated, samplesPerPixel: samples };
   let frames: Uint8Array[];
-  if (rle) {
-    const fragments = encapsulatedItems(pixel.encapsulated ?? new Uint8Array(0)).slice(1);
-    if (fragments.length !== frameCount) {
-      throw new PixelMaskingUnsupportedError('RLE pixel data does not hold one fragment per frame');
-    }
-    frames = fragments.map((f) => decodeRleFrame(f, geometry));
+  const image = {
+    ...geometry,
+    bitsStored: us(0x00280101) ?? bitsAllocated,
+    pixelRepresentation: us(0x00280103) ?? 0,
+    photometricInterpretation: str(0x00280004) ?? 'MONOCHROME2',
+  };
+  if (rle || codec) {
+    const encoded = encapsulatedFrames(pixel.encapsulated ?? new Uint8Array(0), frameCount);
+    frames = encoded.map((f) => (codec ? codec.decode(f, image) : decodeRleFrame(f, geometry)));
   } else {
     const src = pixel.value ?? new Uint8Array(0);
     if (src.length < frameBytes * frameCount) {
@@ -109,12 +110,9 @@ export function maskPixelData(
       }
     }
   }
-  if (rle) {
-    return {
-      tag: PIXEL_DATA,
-      vr: 'OB',
-      encapsulated: encapsulate(frames.map((f) => encodeRleFrame(f, geometry))),
-    };
+  if (rle || codec) {
+    const encoded = frames.map((f) => (codec ? codec.encode(f, image) : encodeRleFrame(f, geometry)));
+    return { tag: PIXEL_DATA, vr: 'OB', encapsulated: encapsulate(encoded) };
   }
   const first = frames[0]!;
   return {
@@ -122,6 +120,14 @@ export function maskPixelData(
     vr: pixel.vr,
     value: new Uint8Array(first.buffer, first.byteOffset, (pixel.value ?? first).length),
   };
+}
+
+/** The encoded frames of encapsulated pixel data: one fragment each, or all fragments of a single frame. */
+function encapsulatedFrames(bytes: Uint8Array, frameCount: number): Uint8Array[] {
+  const fragments = encapsulatedItems(bytes).slice(1);
+  if (fragments.length === frameCount) return fragments;
+  if (frameCount === 1 && fragments.length > 1) return [Buffer.concat(fragments)];
+  throw new PixelMaskingUnsupportedError('the compressed frames span several fragments each');
 }
 
 /** The items of encapsulated pixel data (first is the Basic Offset Table), up to the sequence delimiter. */
