@@ -22,6 +22,13 @@ export interface PixelModule {
 // Frames a viewer has fetched are fetched again (scrolling back, other users of the study): keep recent ones.
 const frameCache = new LruCache<Uint8Array[]>(256 * 1024 * 1024);
 
+const inflight = new Map<string, Promise<Uint8Array[]>>();
+const frameKey = (instance: StoredInstance, n: number) => `${instance.sha256}:${n}`;
+
+/** Whether frame n of an instance is in memory or on its way (read-ahead skips those). */
+export const frameIsCachedOrComing = (instance: StoredInstance, n: number) =>
+  frameCache.get(frameKey(instance, n)) !== undefined || inflight.has(frameKey(instance, n));
+
 // Deflated objects cannot be range-read: keep a few inflated datasets so a series of frame requests inflates once.
 const inflated = new LruCache<Buffer>(128 * 1024 * 1024);
 
@@ -53,15 +60,24 @@ export async function readStoredFrame(
     return spans.map((s) => source.subarray(s.offset, s.offset + s.length));
   }
   // Keyed by content hash: an instance's bytes never change under it.
-  const key = `${instance.sha256}:${n}`;
+  const key = frameKey(instance, n);
   const cached = frameCache.get(key);
   if (cached) return cached;
+  // A read already on its way (read-ahead, or another viewer) is shared, not repeated.
+  const running = inflight.get(key);
+  if (running) return running;
   const first = spans[0]!.offset;
   const last = spans[spans.length - 1]!;
-  const block = await storage.getRange(instance.objectKey, first, last.offset + last.length - first);
-  const frame = spans.map((s) => block.subarray(s.offset - first, s.offset - first + s.length));
-  frameCache.set(key, frame, block.length);
-  return frame;
+  const read = storage
+    .getRange(instance.objectKey, first, last.offset + last.length - first)
+    .then((block) => {
+      const frame = spans.map((s) => block.subarray(s.offset - first, s.offset - first + s.length));
+      frameCache.set(key, frame, block.length);
+      return frame;
+    })
+    .finally(() => inflight.delete(key));
+  inflight.set(key, read);
+  return read;
 }
 
 /** Native little-endian pixels of a frame (decoding RLE; native syntaxes are already that). */

@@ -9,10 +9,17 @@ import { IMMUTABLE, matchesIfNoneMatch, REVALIDATE, strongEtag } from './etag.ts
 import { PixelReadAudit } from './pixel-read-audit.ts';
 import type { QidoLevel } from './qido-query.ts';
 import { searchQido } from './qido-service.ts';
+import { FrameReadAhead } from './read-ahead.ts';
 import { renderInstance } from './rendered-service.ts';
 import { createDicomwebRepository } from './repository.ts';
 import { DICOMWEB_READ_ROLES, type UrlUids, viewerOf } from './viewer.ts';
-import { retrieveFrames, retrieveInstances, retrieveMetadata, type WadoResponse } from './wado-service.ts';
+import {
+  rememberInstance,
+  retrieveFrames,
+  retrieveInstances,
+  retrieveMetadata,
+  type WadoResponse,
+} from './wado-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,12 +51,14 @@ export const dicomwebRoutes = fp(
       (request: FastifyRequest) => (resource: string, detail: Record<string, string | number | boolean>) =>
         app.audit.record(request, 'dicomweb.read', resource, detail);
     const pixelReads = new PixelReadAudit();
+    const readAhead = new FrameReadAhead(repository, app.storage, rememberInstance);
     app.addHook('onClose', async () => pixelReads.flush());
     const depsFor = (request: FastifyRequest) => ({
       repository,
       storage: app.storage,
       baseUrl,
       audit: auditFor(request),
+      readAhead,
       pixelAudit: (studyId: string, instanceId: string, what: string) =>
         pixelReads.record(
           `${request.principal?.sub ?? 'anonymous'}|${request.ip}`,

@@ -15,6 +15,7 @@ import {
   multipartStream,
   type Part,
 } from './multipart.ts';
+import type { FrameReadAhead } from './read-ahead.ts';
 import type { DicomwebRepository, StoredInstance } from './repository.ts';
 import { indexUids, shownUid, type UrlUids, type Viewer } from './viewer.ts';
 
@@ -27,6 +28,8 @@ export interface WadoDeps {
   audit(resource: string, detail: Record<string, string | number | boolean>): Promise<void>;
   /** Records a PHI pixel read (instances, frames, rendered) per viewing episode (see pixel-read-audit.ts). */
   pixelAudit(studyId: string, instanceId: string, what: string): Promise<void>;
+  /** Fetches the frames a viewer will ask for next (optional). */
+  readAhead?: FrameReadAhead;
 }
 
 /** A response the route sends as is; `body` is made only when the client's cached copy is stale. */
@@ -54,19 +57,32 @@ export function assertPixelsViewable(viewer: Viewer, instance: StoredInstance) {
   }
 }
 
+// One instance's stored row, by its index UIDs: frame requests come in hundreds per series, and a stored
+// instance never changes (a different object under the same UID is recorded as a conflict, not swapped in).
+const instanceRows = new LruCache<StoredInstance>(50_000);
+const rowKey = (study: string, series: string, sop: string) => `${study}|${series}|${sop}`;
+
+/** Remembers rows read for other reasons (a series listing for read-ahead), so their frames skip the query. */
+export const rememberInstance = (row: StoredInstance) =>
+  instanceRows.set(rowKey(row.studyInstanceUid, row.seriesInstanceUid, row.sopInstanceUid), row, 1);
+
 export async function storedOrThrow(
   deps: WadoDeps,
   viewer: Viewer,
   url: UrlUids,
   level: 'study' | 'series' | 'instance',
-) {
+): Promise<StoredInstance[]> {
   const index = await indexUids(viewer, url);
+  const key = level === 'instance' ? rowKey(index.study!, index.series!, index.instance!) : undefined;
+  const cached = key ? instanceRows.get(key) : undefined;
+  if (cached) return [cached];
   const instances = await deps.repository.storedInstances({
     ...(index.study ? { studyUid: index.study } : {}),
     ...(index.series ? { seriesUid: index.series } : {}),
     ...(index.instance ? { sopUid: index.instance } : {}),
   });
   if (instances.length === 0) throw notFoundResource(level);
+  if (key) rememberInstance(instances[0]!);
   return instances;
 }
 
@@ -254,6 +270,7 @@ export async function retrieveFrames(
   };
   const read = async (n: number) => {
     const stored = await readStoredFrame(deps.storage, inst, n);
+    deps.readAhead?.after(inst, n);
     return choice.decode ? decodeToNative(stored, ts, pixel) : stored;
   };
   if (!choice.multipart) {
