@@ -26,7 +26,8 @@ export interface AppServer {
 export async function startAppServer(opts: {
   distDir: string;
   dicomwebUpstream: string;
-  token?: string;
+  /** The bearer token DICOMweb requires, or a check (e.g. against an issuer) for each one. */
+  token?: string | ((token: string) => Promise<boolean>);
   config?: unknown;
   /** Extra routes (e.g. a fake tasks API); return true when handled. */
   extra?: (req: IncomingMessage, res: import('node:http').ServerResponse) => boolean;
@@ -37,10 +38,14 @@ export async function startAppServer(opts: {
     const url = new URL(req.url ?? '/', 'http://x');
     if (opts.extra?.(req, res)) return;
     if (url.pathname.startsWith('/dicomweb/')) {
-      if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
-        seen.refused++;
-        res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
-        return;
+      if (opts.token) {
+        const got = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1] ?? '';
+        const ok = typeof opts.token === 'string' ? got === opts.token : await opts.token(got);
+        if (!ok) {
+          seen.refused++;
+          res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+          return;
+        }
       }
       seen.authorized++;
       const path = `${upstream.pathname.replace(/\/$/, '')}/${url.pathname.slice('/dicomweb/'.length)}${url.search}`;

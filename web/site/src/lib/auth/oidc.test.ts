@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { beginLogin, discover, exchangeCode, OidcError, refreshTokens } from './oidc.ts';
-import { realmRoles, refreshAt, toTokenSet } from './tokens.ts';
+import { nearlyExpired, realmRoles, refreshAt, toTokenSet } from './tokens.ts';
 
 const cfg = { issuer: 'https://kc/realms/site', clientId: 'annex-viewer', scope: 'openid profile' };
 const endpoints = {
@@ -94,10 +94,13 @@ describe('OIDC authorization code with PKCE', () => {
     expect(await discover('https://kc/realms/site/', fn)).toMatchObject(endpoints);
   });
 
-  it('schedules a refresh a minute before expiry, earlier for short-lived tokens', () => {
+  it('refreshes at 70% of the lifetime and treats the last 20% (at most 10 s) as expired', () => {
     const long = toTokenSet({ access_token: 'a', token_type: 'Bearer', expires_in: 300 }, 0);
-    expect(refreshAt(long, 0)).toBe(210_000);
+    expect(refreshAt(long)).toBe(210_000);
     const short = toTokenSet({ access_token: 'a', token_type: 'Bearer', expires_in: 60 }, 0);
-    expect(refreshAt(short, 0)).toBe(0);
+    expect(refreshAt(short)).toBe(0);
+    const tiny = toTokenSet({ access_token: 'a', token_type: 'Bearer', expires_in: 10 }, 1000);
+    expect(nearlyExpired(tiny, 8000)).toBe(false);
+    expect(nearlyExpired(tiny, 9000)).toBe(true);
   });
 });

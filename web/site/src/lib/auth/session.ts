@@ -8,7 +8,7 @@ import {
   type PendingLogin,
   refreshTokens,
 } from './oidc.ts';
-import { decodeJwtPayload, realmRoles, type TokenSet } from './tokens.ts';
+import { decodeJwtPayload, nearlyExpired, realmRoles, refreshAt, type TokenSet } from './tokens.ts';
 
 export type SessionStatus = 'signed-in' | 'refreshing' | 'login-required';
 
@@ -109,12 +109,12 @@ export async function startSession(auth: AuthConfig, win: Window = window): Prom
   };
   const schedule = () => {
     if (timer) clearTimeout(timer);
-    const wait = Math.max(1_000, current.expiresAt - Date.now() - 60_000);
+    const wait = Math.max(1_000, refreshAt(current) - Date.now());
     timer = setTimeout(() => void refresh(), Math.min(wait, 2 ** 31 - 1));
   };
   const refresh = (): Promise<TokenSet | undefined> => {
     if (!current.refreshToken) {
-      setStatus('login-required');
+      if (status !== 'login-required') setStatus('login-required');
       return Promise.resolve(undefined);
     }
     inflight ??= (async () => {
@@ -125,6 +125,8 @@ export async function startSession(auth: AuthConfig, win: Window = window): Prom
         setStatus('signed-in');
         return next;
       } catch {
+        // A rejected refresh token stays rejected: stop using it and wait for a new login.
+        current = { ...current, refreshToken: undefined };
         setStatus('login-required');
         return undefined;
       } finally {
@@ -134,12 +136,12 @@ export async function startSession(auth: AuthConfig, win: Window = window): Prom
     return inflight;
   };
   save(current);
-  if (current.expiresAt - Date.now() < 30_000) await refresh();
+  if (nearlyExpired(current, Date.now())) await refresh();
 
   const claims = decodeJwtPayload(current.accessToken);
   return {
     getToken: async () => {
-      if (current.expiresAt - Date.now() < 10_000) await refresh();
+      if (nearlyExpired(current, Date.now())) await refresh();
       return current.accessToken;
     },
     roles: realmRoles(current.accessToken),

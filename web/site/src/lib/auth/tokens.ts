@@ -17,6 +17,8 @@ export interface TokenSet {
   idToken?: string;
   /** Epoch ms at which the access token stops being accepted. */
   expiresAt: number;
+  /** Epoch ms at which it was received. */
+  issuedAt: number;
 }
 
 export function toTokenSet(res: TokenResponse, now: number): TokenSet {
@@ -27,13 +29,20 @@ export function toTokenSet(res: TokenResponse, now: number): TokenSet {
     refreshToken: res.refresh_token,
     idToken: res.id_token,
     expiresAt: res.expires_in !== undefined ? now + res.expires_in * 1000 : (exp ?? now + 300_000),
+    issuedAt: now,
   };
 }
 
-/** When to refresh: a minute before expiry, or at 70% of a short lifetime. */
-export function refreshAt(tokens: TokenSet, issuedAt: number): number {
-  const life = tokens.expiresAt - issuedAt;
-  return issuedAt + Math.max(0, Math.min(life - 60_000, life * 0.7));
+/** When to refresh: at 70% of the lifetime, or a minute before expiry if that is earlier. */
+export function refreshAt(tokens: TokenSet): number {
+  const life = tokens.expiresAt - tokens.issuedAt;
+  return tokens.issuedAt + Math.max(0, Math.min(life - 60_000, life * 0.7));
+}
+
+/** A token this close to expiry is refreshed before use rather than sent. */
+export function nearlyExpired(tokens: TokenSet, now: number): boolean {
+  const life = tokens.expiresAt - tokens.issuedAt;
+  return now >= tokens.expiresAt - Math.min(10_000, life * 0.2);
 }
 
 /** Reads a JWT's claims without verifying it: only for display and roles; the server verifies. */
