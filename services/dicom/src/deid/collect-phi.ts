@@ -1,5 +1,6 @@
 import type { DElement } from './binary/element.ts';
 import { readPart10 } from './binary/read-part10.ts';
+import { type JsonDataset, jsonToElements } from './json-elements.ts';
 import { emptyPhiValues, isValidDa, type PhiValues } from './phi-values.ts';
 import { type Charset, charsetOf, decodeText } from './text-values.ts';
 
@@ -34,6 +35,20 @@ const WELL_KNOWN_UID = /^1\.2\.840\.10008\./;
 export function collectPhiValues(input: Uint8Array): PhiValues {
   const p = readPart10(input);
   return collectPhiFromElements(p.dataset);
+}
+
+/** The same from a DICOM JSON data set (index rows, WADO-RS metadata), e.g. for the sync sender's canary check. */
+export function collectPhiValuesFromJson(json: JsonDataset): PhiValues {
+  const elements = jsonToElements(json, new WeakMap());
+  // DICOM JSON text is UTF-8.
+  if (!elements.some((e) => e.tag === 0x00080005))
+    elements.unshift({ tag: 0x00080005, vr: 'CS', value: Buffer.from('ISO_IR 192') });
+  return collectPhiFromElements(elements);
+}
+
+/** All values of all kinds as one flat list (the canary list form `@annex/protocol`'s PHI guard takes). */
+export function phiCanaries(phi: PhiValues): string[] {
+  return [...new Set(Object.values(phi).flat())];
 }
 
 export function collectPhiFromElements(dataset: DElement[]): PhiValues {

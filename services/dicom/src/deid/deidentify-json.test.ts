@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toDicomJson } from '../parse/dicom-json.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
+import { collectPhiValues, collectPhiValuesFromJson, phiCanaries } from './collect-phi.ts';
 import { deidentify } from './deidentify.ts';
 import { deidentifyJson } from './deidentify-json.ts';
 import type { JsonDataset } from './json-elements.ts';
@@ -35,6 +36,17 @@ describe('deidentifyJson (WADO-RS metadata form)', () => {
     expect(first(out.dataset, '00180050')).toBe(first(json, '00180050'));
     expect(out.dataset['7FE00010']?.BulkDataURI).toBe('bulk/pixel');
     expect(out.dataset['00080005']).toEqual(json['00080005']);
+  });
+
+  it('collects the PHI of a JSON data set, the same as from the file', () => {
+    const fromJson = collectPhiValuesFromJson(json);
+    const fromFile = collectPhiValues(ct.files[0]!);
+    expect(fromJson.names.sort()).toEqual(fromFile.names.sort());
+    expect(fromJson.ids.sort()).toEqual(fromFile.ids.sort());
+    expect(fromJson.dates).toEqual(fromFile.dates);
+    const canaries = phiCanaries(fromJson);
+    expect(canaries).toContain(ct.study.patient.id);
+    expect(canaries).toContain(ct.study.patient.birthDate);
   });
 
   it('applies the cloud-metadata allow-list', () => {

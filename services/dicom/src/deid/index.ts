@@ -1,6 +1,6 @@
 // Public surface of the PS3.15 de-identification engine (re-exported from the package index).
 export { type BurnedInAttributes, type BurnedInRisk, burnedInRisk } from './burned-in.ts';
-export { collectPhiValues } from './collect-phi.ts';
+export { collectPhiValues, collectPhiValuesFromJson, phiCanaries } from './collect-phi.ts';
 export { dateShiftDaysFor } from './date-shift.ts';
 export { type DeidentifyResult, deidentify } from './deidentify.ts';
 export { type DeidentifyJsonResult, deidentifyJson } from './deidentify-json.ts';
