@@ -37,6 +37,12 @@ describe('makeCtSeries', () => {
       expect(s.ImageOrientationPatient).toEqual([1, 0, 0, 0, 1, 0]);
     });
     expect(new Set(series.sopInstanceUids).size).toBe(6);
+    // Headers are patched copies of one template: the meta group must follow each slice's own UID.
+    slices.forEach((s, k) => {
+      const meta = s._meta as Record<string, { Value: string[] }>;
+      expect(meta['00020003']!.Value[0]).toBe(series.sopInstanceUids[k]);
+      expect(s.SOPInstanceUID).toBe(series.sopInstanceUids[k]);
+    });
   });
 
   it('reports geometry exactly as the files say it (DS rounding included), for any matrix', () => {

@@ -1,4 +1,5 @@
 import { type DcmjsDict, el } from './dcmjs-dict.ts';
+import { assemblePart10 } from './part10-writer.ts';
 import { makePatient } from './patient.ts';
 import { type Phantom, renderPhantomPlane } from './phantom.ts';
 import { phiElements } from './phi-elements.ts';
@@ -9,7 +10,8 @@ import {
   SYNTHETIC_TRANSFER_SYNTAXES,
   type SyntheticTransferSyntax,
 } from './series-options.ts';
-import { ds, pixelPayload, writeInstance } from './series-writer.ts';
+import { ds, pixelPayload } from './series-writer.ts';
+import { SliceHeaderTemplate } from './slice-template.ts';
 import { makeStudy, type SyntheticStudy } from './study.ts';
 import { syntheticUid } from './uid.ts';
 
@@ -57,9 +59,8 @@ export interface ImageSeriesSpec {
 }
 
 /**
- * Writes a single-frame series. The dataset is built once and only per-slice attributes change between files;
- * dcmjs re-serialises the header each time (a few ms, most of the cost), while pixels are rendered into one
- * reused buffer and appended without passing through dcmjs. 300 slices of 512×512 take about 1–2 s.
+ * Writes a single-frame series. The header is written once (SliceHeaderTemplate) and each slice is a patched
+ * copy of it; pixels are rendered into one reused buffer and appended without passing through dcmjs.
  */
 export function writeImageSeries(spec: ImageSeriesSpec): SyntheticSeries {
   const study = resolveStudy(spec.options);
@@ -108,17 +109,19 @@ export function writeImageSeries(spec: ImageSeriesSpec): SyntheticSeries {
   ];
   const files: Buffer[] = [];
   const sopInstanceUids: string[] = [];
+  const transferSyntaxUid = SYNTHETIC_TRANSFER_SYNTAXES[transferSyntax];
+  const template = new SliceHeaderTemplate(dataset, spec.sopClassUid, transferSyntaxUid);
   spec.geometry.positions.forEach((position, k) => {
     const sopInstanceUid = syntheticUid(seriesKey, 'instance', k);
     sopInstanceUids.push(sopInstanceUid);
-    dataset['00080018'] = el('UI', sopInstanceUid);
-    dataset['00200013'] = el('IS', String(k + 1));
-    dataset['00200032'] = el('DS', ...position.map(ds));
     // SliceLocation: the position projected on the slice normal, as scanners report it.
-    dataset['00201041'] = el(
-      'DS',
-      ds(position[0] * normal[0]! + position[1] * normal[1]! + position[2] * normal[2]!),
-    );
+    const location = position[0] * normal[0]! + position[1] * normal[1]! + position[2] * normal[2]!;
+    const header = template.slice({
+      sopInstanceUid,
+      instanceNumber: k + 1,
+      imagePositionPatient: position.map(ds),
+      sliceLocation: ds(location),
+    });
     renderPhantomPlane(
       spec.phantom,
       {
@@ -132,13 +135,15 @@ export function writeImageSeries(spec: ImageSeriesSpec): SyntheticSeries {
       toStored,
       pixels,
     );
-    files.push(writeInstance(dataset, transferSyntax, pixelPayload([pixels], transferSyntax, rows, columns)));
+    files.push(
+      assemblePart10(header, transferSyntaxUid, pixelPayload([pixels], transferSyntax, rows, columns)),
+    );
   });
   return {
     study,
     modality: spec.modality,
     sopClassUid: spec.sopClassUid,
-    transferSyntaxUid: SYNTHETIC_TRANSFER_SYNTAXES[transferSyntax],
+    transferSyntaxUid,
     seriesInstanceUid,
     frameOfReferenceUid,
     sopInstanceUids,

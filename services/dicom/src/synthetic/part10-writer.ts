@@ -108,8 +108,11 @@ function pixelElement(pixels: PixelPayload, explicit: boolean): Buffer[] {
   return parts;
 }
 
-/** Writes a DICOM Part-10 file: dcmjs writes the meta group and header, pixel data is appended by hand. */
-export function writePart10(input: Part10Input): Buffer {
+/**
+ * Preamble, meta group and dataset without pixel data, as dcmjs writes them. For the deflated syntax the meta
+ * group already names it while the dataset is still plain explicit VR little endian: assemblePart10 deflates.
+ */
+export function writeHeader(input: Omit<Part10Input, 'pixels'>): Buffer {
   const traits = transferSyntaxTraits(input.transferSyntaxUid);
   if (!traits?.littleEndian) {
     throw new Error('writePart10 supports little endian transfer syntaxes only');
@@ -118,12 +121,23 @@ export function writePart10(input: Part10Input): Buffer {
   const dict = new dcmjs.data.DicomDict(metaOf(input, datasetSyntax));
   dict.dict = input.dataset;
   const written = Buffer.from(dict.write());
-  const pixels = input.pixels ? pixelElement(input.pixels, traits.explicitVr) : [];
-  if (!traits.deflated) return Buffer.concat([written, ...pixels]);
+  if (!traits.deflated) return written;
+  const metaOnly = Buffer.from(new dcmjs.data.DicomDict(metaOf(input, input.transferSyntaxUid)).write());
+  return Buffer.concat([metaOnly, written.subarray(datasetStart(written))]);
+}
 
-  // Deflated: the meta group stays uncompressed and names the deflated syntax; the dataset is raw deflate.
-  const metaOnly = new dcmjs.data.DicomDict(metaOf(input, input.transferSyntaxUid));
-  const header = Buffer.from(metaOnly.write());
-  const dataset = Buffer.concat([written.subarray(datasetStart(written)), ...pixels]);
-  return Buffer.concat([header, deflateRawSync(dataset, { level: 6 })]);
+/** Header from writeHeader plus pixel data: the final file (deflating the dataset when the syntax says so). */
+export function assemblePart10(header: Buffer, transferSyntaxUid: string, pixels?: PixelPayload): Buffer {
+  const traits = transferSyntaxTraits(transferSyntaxUid)!;
+  const pixelParts = pixels ? pixelElement(pixels, traits.explicitVr) : [];
+  if (!traits.deflated) return Buffer.concat([header, ...pixelParts]);
+  // The meta group stays uncompressed and names the deflated syntax; everything after it is raw deflate.
+  const start = datasetStart(header);
+  const dataset = Buffer.concat([header.subarray(start), ...pixelParts]);
+  return Buffer.concat([header.subarray(0, start), deflateRawSync(dataset, { level: 6 })]);
+}
+
+/** Writes a DICOM Part-10 file: dcmjs writes the meta group and header, pixel data is appended by hand. */
+export function writePart10(input: Part10Input): Buffer {
+  return assemblePart10(writeHeader(input), input.transferSyntaxUid, input.pixels);
 }
