@@ -60,6 +60,24 @@ export function squaredEdt(
   coords: readonly [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>],
   options: EdtOptions = {},
 ): Float64Array {
+  let count = 0;
+  for (let i = 0; i < source.length; i++) if (source[i] !== 0) count++;
+  const list = new Uint32Array(count);
+  let k = 0;
+  for (let i = 0; i < source.length; i++) if (source[i] !== 0) list[k++] = i;
+  return squaredEdtFromSources(list, dims, coords, options);
+}
+
+/**
+ * The same transform from the sources' box indices in ascending order (a surface voxel list):
+ * pass 1 walks each row's sources instead of scanning bytes.
+ */
+export function squaredEdtFromSources(
+  sources: Uint32Array,
+  dims: readonly [number, number, number],
+  coords: readonly [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>],
+  options: EdtOptions = {},
+): Float64Array {
   const [nx, ny, nz] = dims;
   const plane = nx * ny;
   const n = plane * nz;
@@ -87,37 +105,35 @@ export function squaredEdt(
       if (ls[xy + 1]! > ls[xy]!) yList[fill[xy % nx]!++] = Math.floor(xy / nx);
   }
 
+  for (let i = 1; i < sources.length; i++) {
+    if (sources[i]! <= sources[i - 1]!) throw new RangeError('EDT sources must be ascending box indices');
+  }
+  let next = 0;
   for (let zi = 0; zi < nz; zi++) {
     const p0 = zi * plane;
-    // Pass 1 (x) on a binary input needs no envelope: nearest source to the left and right.
-    // A row without a source stays unwritten: pass 2 builds only from rows that have one.
+    // Pass 1 (x) needs no envelope: each voxel's nearest source in its row is the last one at or
+    // before it or the next one after it. A row without a source stays unwritten: pass 2 builds
+    // only from rows that have one.
     let m = 0;
-    for (let y = 0; y < ny; y++) {
-      const base = p0 + y * nx;
-      let first = -1;
-      for (let x = 0; x < nx; x++) {
-        if (source[base + x] !== 0) {
-          first = x;
-          break;
-        }
-      }
-      if (first < 0) continue;
+    const sliceEnd = p0 + plane;
+    while (next < sources.length && sources[next]! < sliceEnd) {
+      const rowBase = sources[next]! - (sources[next]! % nx);
+      const y = (rowBase - p0) / nx;
+      let e = next;
+      while (e < sources.length && sources[e]! < rowBase + nx) e++;
       finiteRows[m++] = y;
-      let last = first;
+      let k = next;
       for (let x = 0; x < nx; x++) {
-        if (x > first && source[base + x] !== 0) last = x;
-        const t = cx[x]! - cx[last]!;
-        d[base + x] = t * t;
-      }
-      last = -1;
-      for (let x = nx - 1; x >= first; x--) {
-        if (source[base + x] !== 0) last = x;
-        if (last >= 0) {
-          const t = cx[last]! - cx[x]!;
-          const v = t * t;
-          if (v < d[base + x]!) d[base + x] = v;
+        while (k + 1 < e && sources[k + 1]! - rowBase <= x) k++;
+        const t = cx[x]! - cx[sources[k]! - rowBase]!;
+        let best = t * t;
+        if (k + 1 < e) {
+          const r = cx[sources[k + 1]! - rowBase]! - cx[x]!;
+          if (r * r < best) best = r * r;
         }
+        d[rowBase + x] = best;
       }
+      next = e;
     }
     if (m === 0) continue; // slice without sources: pass 3 never reads it
     sliceFinite[finiteSlices++] = zi;

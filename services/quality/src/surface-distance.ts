@@ -1,6 +1,6 @@
 import type { VoxelBox } from './box-region.ts';
 import { boxDims, isEmptyBox, maskBox, maskToBox, rleBox, unionBox } from './box-region.ts';
-import { edtQueries, squaredEdt } from './edt.ts';
+import { edtQueries, squaredEdtFromSources } from './edt.ts';
 import type { Grid } from './grid.ts';
 import { axisCoordinates } from './grid.ts';
 import type { BinaryRle } from './rle.ts';
@@ -178,7 +178,6 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
     new Array<Directed | null>(n).fill(null),
   );
   const plane = dims[0] * dims[1];
-  const surfaceMask = new Uint8Array(plane * dims[2]);
   const out = new Float64Array(plane * dims[2]);
   // Distances are only ever read at surface voxels: the EDT evaluates only there.
   const queries = edtQueries(surfaces, dims);
@@ -186,9 +185,7 @@ export function surfaceDistanceMatrix(grid: Grid, masks: readonly MaskInput[]): 
   for (let i = 0; i < n; i++) {
     const si = surfaces[i]!;
     if (si.length === 0) continue;
-    surfaceMask.fill(0);
-    for (let k = 0; k < si.length; k++) surfaceMask[si[k]!] = 1;
-    const edt = squaredEdt(surfaceMask, dims, coords, { out, queries });
+    const edt = squaredEdtFromSources(si, dims, coords, { out, queries });
     for (let j = 0; j < n; j++) {
       if (j === i || surfaces[j]!.length === 0) continue;
       dir[j]![i] = directed(surfaces[j]!, edt, scratch);
