@@ -433,7 +433,8 @@ function remapUid(e: DElement, path: string, name: string | undefined, rule: str
   const uids = decodeText(e.value ?? new Uint8Array(0), 'latin1')
     .split('\\')
     .map((u) => u.trim());
-  const mapped = uids.map((u) => (u ? ctx.uids.remap(u) : u)).join('\\');
+  // UIDs under the standard's own root (SOP classes, transfer syntaxes, coding schemes) identify nothing.
+  const mapped = uids.map((u) => (u && !u.startsWith('1.2.840.10008.') ? ctx.uids.remap(u) : u)).join('\\');
   note(ctx, path, e.tag, name, 'uid-remapped', rule);
   return { tag: e.tag, vr: 'UI', value: encodeText('UI', mapped) };
 }
