@@ -24,9 +24,10 @@ const ID_TAGS = new Set([
 ]);
 /** Dates of the person (birth, death), as opposed to event dates (study, series…) that options may keep. */
 const PATIENT_DATE_TAGS = new Set([0x00100030, 0x00102297 /* Patient Death Date in Institution */]);
-const ADDRESS_TAGS = new Set([0x00101040, 0x00080081, 0x00401102, 0x00380300]);
+/** Addresses of people (patient, physicians); the institution's address counts as institution identity. */
+const ADDRESS_TAGS = new Set([0x00101040, 0x00401102, 0x00380300]);
 const PHONE_TAGS = new Set([0x00102154, 0x00080094, 0x00401103, 0x00102155, 0x00401104]);
-const INSTITUTION_TAGS = new Set([0x00080080, 0x00081040]);
+const INSTITUTION_TAGS = new Set([0x00080080, 0x00080081, 0x00081040]);
 const DEVICE_TAGS = new Set([0x00181000, 0x00081010, 0x0018700a]);
 /** Only the standard's well-known UIDs (transfer syntaxes, SOP classes, coding schemes) are not instance UIDs. */
 const WELL_KNOWN_UID = /^1\.2\.840\.10008\./;

@@ -34,7 +34,13 @@ export const deidentifyInputSchema = z
     /** A stable patient key chosen by the site (e.g. its master patient index); defaults to Patient ID. */
     patientKey: z.string().optional(),
     /** Overrides the per-patient derived shift (days, usually negative) for Modified Dates. */
-    dateShiftDays: z.number().int().min(-36500).max(36500).optional(),
+    dateShiftDays: z
+      .number()
+      .int()
+      .min(-36500)
+      .max(36500)
+      .refine((d) => d !== 0, 'must not be 0: that would keep the real dates')
+      .optional(),
     options: deidOptionOverridesSchema.optional(),
     pixelMasking: z.object({ templates: z.array(maskTemplateSchema) }).optional(),
     /** Refuse (typed error) instead of returning an object with a burned-in text risk that was not masked. */

@@ -94,9 +94,10 @@ export function runEngine(
         pseudonymize(params.secret, 'patient', patientKey, params.project),
       );
   let dateShiftDays: number | undefined;
+  // Dates of an object this key already shifted are not shifted again: twice must equal once.
+  const alreadyShifted =
+    options.retainLongitudinalModifiedDates && alreadyOurs && text(0x00280303) === 'MODIFIED';
   if (options.retainLongitudinalModifiedDates) {
-    // Dates of an object this key already shifted are not shifted again: twice must equal once.
-    const alreadyShifted = alreadyOurs && text(0x00280303) === 'MODIFIED';
     dateShiftDays = alreadyShifted
       ? 0
       : (params.dateShiftDays ??
@@ -113,7 +114,7 @@ export function runEngine(
   });
 
   const keptKinds = keptPhiKinds(profile);
-  const mustNotKeep = withoutOwnValues(collectPhiFromElements(dataset), params, dateShiftDays === 0);
+  const mustNotKeep = withoutOwnValues(collectPhiFromElements(dataset), params, alreadyShifted);
   for (const k of keptKinds) mustNotKeep[k] = [];
   let matchers: PhiMatchers | undefined;
   const ctx: Ctx = {
@@ -189,7 +190,7 @@ export function runEngine(
     sopClassUid,
     iod: iod?.iod,
     transferSyntaxUid,
-    dateShift: dateShiftDays === undefined ? 'none' : dateShiftDays === 0 ? 'already-applied' : 'applied',
+    dateShift: dateShiftDays === undefined ? 'none' : alreadyShifted ? 'already-applied' : 'applied',
     burnedIn: { risk: risk.risk, reasons: risk.reasons, masked },
     pixelDataPassedThrough: !masked && out.some((e) => e.tag === PIXEL_DATA),
     verified: false,
@@ -228,7 +229,7 @@ function keptPhiKinds(profile: DeidProfile): PhiKind[] {
   const o = profile.options;
   const kept: PhiKind[] = [];
   if (o.retainLongitudinalFullDates) kept.push('eventDates');
-  if (o.retainInstitutionIdentity) kept.push('institutions', 'addresses');
+  if (o.retainInstitutionIdentity) kept.push('institutions');
   if (o.retainDeviceIdentity) kept.push('devices');
   if (o.retainUids) kept.push('uids');
   return kept;
