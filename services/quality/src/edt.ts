@@ -141,13 +141,13 @@ export function squaredEdtFromSources(
     for (let x = 0; x < nx; x++) {
       const base = p0 + x;
       if (queries && yStart[x + 1] === yStart[x]) continue;
-      for (let i = 0; i < m; i++) gathered[i] = d[base + finiteRows[i]! * nx]!;
-      ws.build(gathered, 0, finiteRows, m, cy);
       if (queries) {
-        const to = yStart[x + 1]!;
-        ws.evaluateAt(yList, yStart[x]!, to, cy, evaluated);
-        for (let j = yStart[x]!; j < to; j++) d[base + yList[j]! * nx] = evaluated[j - yStart[x]!]!;
+        // Read and write the line in place: the envelope keeps its own copy of the inputs.
+        ws.buildFromLine(d, base, nx, finiteRows, m, cy);
+        ws.evaluateIntoLine(yList, yStart[x]!, yStart[x + 1]!, cy, d, base, nx);
       } else {
+        for (let i = 0; i < m; i++) gathered[i] = d[base + finiteRows[i]! * nx]!;
+        ws.build(gathered, 0, finiteRows, m, cy);
         ws.evaluate(ny, cy, evaluated, 0);
         for (let y = 0; y < ny; y++) d[base + y * nx] = evaluated[y]!;
       }
@@ -262,16 +262,63 @@ class Envelope {
     }
   }
 
-  /** Writes the envelope at samples idx[from..to) (ascending) into out[0 .. to − from). */
-  evaluateAt(idx: Int32Array, from: number, to: number, c: Float64Array, out: Float64Array): void {
+  /** build() reading the value of sample pos[i] from line[base + pos[i]·stride]. */
+  buildFromLine(
+    line: Float64Array,
+    base: number,
+    stride: number,
+    pos: Int32Array,
+    m: number,
+    c: Float64Array,
+  ): void {
+    const { f, g, v, z } = this;
+    let k = 0;
+    const q0 = pos[0]!;
+    f[q0] = line[base + q0 * stride]!;
+    g[q0] = f[q0]! + c[q0]! * c[q0]!;
+    v[0] = q0;
+    z[0] = -Infinity;
+    z[1] = Infinity;
+    for (let i = 1; i < m; i++) {
+      const q = pos[i]!;
+      const fq = line[base + q * stride]!;
+      f[q] = fq;
+      const cq = c[q]!;
+      const gq = fq + cq * cq;
+      g[q] = gq;
+      let s = 0;
+      for (;;) {
+        const p = v[k]!;
+        s = (gq - g[p]!) / (2 * (cq - c[p]!));
+        if (s <= z[k]! && k > 0) k--;
+        else break;
+      }
+      k++;
+      v[k] = q;
+      z[k] = s;
+      z[k + 1] = Infinity;
+    }
+  }
+
+  /** Writes the envelope at samples idx[from..to) (ascending) into line[base + idx[j]·stride]. */
+  evaluateIntoLine(
+    idx: Int32Array,
+    from: number,
+    to: number,
+    c: Float64Array,
+    line: Float64Array,
+    base: number,
+    stride: number,
+  ): void {
     const { f, v, z } = this;
     let k = 0;
     for (let j = from; j < to; j++) {
-      const cq = c[idx[j]!]!;
+      const q = idx[j]!;
+      const cq = c[q]!;
       while (z[k + 1]! < cq) k++;
       const p = v[k]!;
       const t = cq - c[p]!;
-      out[j - from] = t * t + f[p]!;
+      line[base + q * stride] = t * t + f[p]!;
     }
   }
 
