@@ -20,6 +20,7 @@ import { SyncHub } from './modules/hub/sync-hub.ts';
 import { registerBuiltinHandlers } from './modules/inbox/builtin-handlers.ts';
 import { InboxHandlers } from './modules/inbox/handlers.ts';
 import { outboxRoutes } from './modules/outbox/routes.ts';
+import { qcModule } from './modules/qc/qc-module.ts';
 import { SiteKeyCache } from './modules/sites/key-cache.ts';
 import { siteRoutes } from './modules/sites/routes.ts';
 import { statusRoutes } from './modules/status/routes.ts';
@@ -112,5 +113,6 @@ export async function buildApp(config: CloudConfig, deps: CloudDeps): Promise<Fa
   await app.register(studyRoutes);
   await app.register(outboxRoutes);
   await app.register(statusRoutes);
+  await app.register(qcModule);
   return app;
 }

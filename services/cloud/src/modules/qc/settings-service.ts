@@ -4,6 +4,7 @@ import { enqueueCommand } from '../outbox/repository.ts';
 import { refreshProject } from './ingest-repository.ts';
 import { commandsBySeq } from './repository.ts';
 import { insertSettings, latestSettings, type NewSettings, settingsHistory } from './settings-repository.ts';
+import { travelState } from './travel-state.ts';
 
 /**
  * A new revision of a project's settings: stored with its author, sent to the site as a signed
@@ -69,22 +70,4 @@ export async function settingsWithState(prisma: PrismaClient, siteId: string, pr
       command: travelState(r.commandSeq, c),
     };
   });
-}
-
-/** sent → applied | failed, from the command's outbox row (delivery ack and command.result). */
-export function travelState(
-  seq: bigint,
-  c:
-    | { ackedAt: Date | null; resultStatus: string | null; resultCode: string | null; resultAt: Date | null }
-    | undefined,
-) {
-  const state = c?.resultStatus === 'applied' ? 'applied' : c?.resultStatus === 'failed' ? 'failed' : 'sent';
-  return {
-    seq: Number(seq),
-    state: state as 'sent' | 'applied' | 'failed',
-    deliveredAt: c?.ackedAt?.toISOString() ?? null,
-    /** When the site applied it (took effect) or refused it. */
-    resultAt: c?.resultAt?.toISOString() ?? null,
-    code: c?.resultCode ?? null,
-  };
 }

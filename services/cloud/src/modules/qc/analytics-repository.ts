@@ -1,0 +1,135 @@
+import { type Db, Prisma } from '../../db.ts';
+
+// Aggregates for the project overview and annotator performance. Callers check that the site is
+// visible first (scope.ts); every query is limited to one (site, project).
+
+const FINAL_STATUSES = ['accepted', 'cancelled'];
+
+export async function projectOverview(db: Db, siteId: string, projectId: string, now = new Date()) {
+  const [byStatus, byFlag, labels, gold, backlog, perDay] = await Promise.all([
+    db.$queryRaw<{ status: string; n: bigint }[]>`
+      SELECT status, count(*) AS n FROM "QcTask" WHERE "siteId" = ${siteId} AND "projectId" = ${projectId}
+      GROUP BY status ORDER BY status`,
+    db.$queryRaw<{ flag: string; n: bigint }[]>`
+      SELECT f AS flag, count(*) AS n FROM "QcTask", unnest(flags) AS f
+      WHERE "siteId" = ${siteId} AND "projectId" = ${projectId} GROUP BY f ORDER BY f`,
+    db.$queryRaw<
+      {
+        labelId: string;
+        tasks: bigint;
+        agreement: number | null;
+        dice: number | null;
+        kappa: number | null;
+      }[]
+    >`
+      SELECT "labelId", count(*) AS tasks,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY agreement) AS agreement,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY dice) AS dice,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY kappa) AS kappa
+      FROM "QcTaskLabel" WHERE "siteId" = ${siteId} AND "projectId" = ${projectId}
+      GROUP BY "labelId" ORDER BY "labelId"`,
+    // Gold accuracy from each gold task's newest metrics only (a re-computed task counts once).
+    db.$queryRaw<{ tasks: bigint; scores: bigint; accuracy: number | null }[]>`
+      SELECT count(DISTINCT t."taskId") AS tasks, count(s.score) AS scores, avg(s.score) AS accuracy
+      FROM "QcTask" t JOIN "QcAnnotatorScore" s
+        ON s."siteId" = t."siteId" AND s."taskId" = t."taskId" AND s.revision = t."metricsRevision"
+      WHERE t."siteId" = ${siteId} AND t."projectId" = ${projectId} AND t."isGold"`,
+    db.$queryRaw<{ open: bigint; oldest: Date | null; medianAgeS: number | null }[]>`
+      SELECT count(*) AS open, min("firstSeenAt") AS oldest,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (${now}::timestamp - "firstSeenAt")))
+          AS "medianAgeS"
+      FROM "QcTask" WHERE "siteId" = ${siteId} AND "projectId" = ${projectId}
+        AND status NOT IN (${Prisma.join(FINAL_STATUSES)})`,
+    // Tasks that entered each status per day (last 90 days), from the task history.
+    db.$queryRaw<{ day: string; status: string; n: bigint }[]>`
+      SELECT to_char(date_trunc('day', at), 'YYYY-MM-DD') AS day, status, count(DISTINCT "taskId") AS n
+      FROM "QcTaskEvent" WHERE "siteId" = ${siteId} AND "projectId" = ${projectId}
+        AND at >= ${now}::timestamp - interval '90 days'
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+  ]);
+  const g = gold[0];
+  const b = backlog[0];
+  return {
+    tasksByStatus: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])),
+    tasks: byStatus.reduce((sum, r) => sum + Number(r.n), 0),
+    flagged: Object.fromEntries(byFlag.map((r) => [r.flag, Number(r.n)])),
+    labels: labels.map((l) => ({
+      labelId: l.labelId,
+      tasks: Number(l.tasks),
+      medianAgreement: l.agreement,
+      medianDice: l.dice,
+      medianKappa: l.kappa,
+    })),
+    gold: { tasks: Number(g?.tasks ?? 0), scores: Number(g?.scores ?? 0), accuracy: g?.accuracy ?? null },
+    backlog: {
+      open: Number(b?.open ?? 0),
+      oldestAgeS: b?.oldest ? Math.max(0, Math.round((now.getTime() - b.oldest.getTime()) / 1000)) : null,
+      medianAgeS: b?.medianAgeS === null || b?.medianAgeS === undefined ? null : Math.round(b.medianAgeS),
+    },
+    statusPerDay: perDay.map((r) => ({ day: r.day, status: r.status, tasks: Number(r.n) })),
+  };
+}
+
+export interface Period {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+const periodSql = (p: Period) =>
+  Prisma.sql`${p.from ? Prisma.sql`AND s.at >= ${p.from}::date` : Prisma.empty}
+    ${p.to ? Prisma.sql`AND s.at < ${p.to}::date + 1` : Prisma.empty}`;
+
+export interface AnnotatorSummaryRow {
+  annotatorId: string;
+  tasks: bigint;
+  goldTasks: bigint;
+  goldAccuracy: number | null;
+  consensusAgreement: number | null;
+  meanDice: number | null;
+  meanF1: number | null;
+  stapleSensitivity: number | null;
+  stapleSpecificity: number | null;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/**
+ * Per annotator of a project, over each task's newest metrics in the period: accuracy against gold
+ * (mean score on gold tasks), agreement with the consensus (mean score on the others), throughput.
+ */
+export const annotatorSummaries = (db: Db, siteId: string, projectId: string, p: Period) =>
+  db.$queryRaw<AnnotatorSummaryRow[]>`
+    WITH latest AS (
+      SELECT DISTINCT ON (s."taskId", s."annotatorId") s.* FROM "QcAnnotatorScore" s
+      WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId} ${periodSql(p)}
+      ORDER BY s."taskId", s."annotatorId", s.revision DESC)
+    SELECT l."annotatorId", count(*) AS tasks, count(*) FILTER (WHERE t."isGold") AS "goldTasks",
+      avg(l.score) FILTER (WHERE t."isGold") AS "goldAccuracy",
+      avg(l.score) FILTER (WHERE NOT coalesce(t."isGold", false)) AS "consensusAgreement",
+      avg(l.dice) AS "meanDice", avg(l.f1) AS "meanF1", avg(l."stapleSensitivity") AS "stapleSensitivity",
+      avg(l."stapleSpecificity") AS "stapleSpecificity", min(l.at) AS "firstAt", max(l.at) AS "lastAt"
+    FROM latest l LEFT JOIN "QcTask" t ON t."siteId" = l."siteId" AND t."taskId" = l."taskId"
+    GROUP BY l."annotatorId" ORDER BY l."annotatorId"`;
+
+export interface AnnotatorDayRow {
+  annotatorId: string;
+  day: string;
+  tasks: bigint;
+  goldTasks: bigint;
+  goldAccuracy: number | null;
+  consensusAgreement: number | null;
+  meanDice: number | null;
+}
+
+/** Per annotator and UTC day, from every metrics revision received (the history). */
+export const annotatorDays = (db: Db, siteId: string, projectId: string, p: Period, annotatorId?: string) =>
+  db.$queryRaw<AnnotatorDayRow[]>`
+    SELECT s."annotatorId", to_char(date_trunc('day', s.at), 'YYYY-MM-DD') AS day,
+      count(DISTINCT s."taskId") AS tasks, count(DISTINCT s."taskId") FILTER (WHERE t."isGold") AS "goldTasks",
+      avg(s.score) FILTER (WHERE t."isGold") AS "goldAccuracy",
+      avg(s.score) FILTER (WHERE NOT coalesce(t."isGold", false)) AS "consensusAgreement",
+      avg(s.dice) AS "meanDice"
+    FROM "QcAnnotatorScore" s LEFT JOIN "QcTask" t ON t."siteId" = s."siteId" AND t."taskId" = s."taskId"
+    WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId}
+      ${annotatorId ? Prisma.sql`AND s."annotatorId" = ${annotatorId}` : Prisma.empty} ${periodSql(p)}
+    GROUP BY 1, 2 ORDER BY 1, 2`;

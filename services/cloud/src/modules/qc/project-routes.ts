@@ -1,0 +1,168 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { CLOUD_ROLES, scopeOf } from '../tenancy/org-scope.ts';
+import { annotatorDays, annotatorSummaries, projectOverview } from './analytics-repository.ts';
+import { toCsv } from './csv.ts';
+import { listProjects } from './repository.ts';
+import {
+  annotatorParamsSchema,
+  performanceQuerySchema,
+  projectParamsSchema,
+  settingsBodySchema,
+} from './schemas.ts';
+import { requireVisibleSite, visibleSiteIds } from './scope.ts';
+import { changeSettings, settingsWithState } from './settings-service.ts';
+import { DEFAULT_THRESHOLDS } from './task-summary.ts';
+
+const round = (v: number | null, digits = 4) => (v === null ? null : Number(v.toFixed(digits)));
+
+/** Project overview, annotator performance (JSON and CSV) and the cloud-owned project settings. */
+export async function qcProjectRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const roles = app.requireRole(CLOUD_ROLES.qcManager, CLOUD_ROLES.admin);
+  const scope = (request: { principal?: Parameters<typeof scopeOf>[0] }) =>
+    scopeOf(request.principal, app.config.ORG_GROUP_PREFIX);
+
+  r.get('/api/qc/projects', { preHandler: roles, schema: { tags: ['qc'] } }, async (request) => {
+    const rows = await listProjects(app.prisma, await visibleSiteIds(app.prisma, scope(request)));
+    return {
+      projects: rows.map((p) => ({
+        siteId: p.siteId,
+        projectId: p.projectId,
+        tasks: Number(p.tasks),
+        open: Number(p.open),
+        flagged: Number(p.flagged),
+      })),
+    };
+  });
+
+  r.get(
+    '/api/qc/projects/:siteId/:projectId/overview',
+    { preHandler: roles, schema: { tags: ['qc'], params: projectParamsSchema } },
+    async (request) => {
+      const { siteId, projectId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      return { siteId, projectId, ...(await projectOverview(app.prisma, siteId, projectId)) };
+    },
+  );
+
+  r.get(
+    '/api/qc/projects/:siteId/:projectId/annotators',
+    {
+      preHandler: roles,
+      schema: { tags: ['qc'], params: projectParamsSchema, querystring: performanceQuerySchema },
+    },
+    async (request) => {
+      const { siteId, projectId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      const rows = await annotatorSummaries(app.prisma, siteId, projectId, request.query);
+      return {
+        annotators: rows.map((a) => ({
+          annotatorId: a.annotatorId,
+          tasks: Number(a.tasks),
+          goldTasks: Number(a.goldTasks),
+          goldAccuracy: a.goldAccuracy,
+          consensusAgreement: a.consensusAgreement,
+          meanDice: a.meanDice,
+          meanF1: a.meanF1,
+          stapleSensitivity: a.stapleSensitivity,
+          stapleSpecificity: a.stapleSpecificity,
+          firstAt: a.firstAt.toISOString(),
+          lastAt: a.lastAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  r.get(
+    '/api/qc/projects/:siteId/:projectId/annotators/:annotatorId/performance',
+    {
+      preHandler: roles,
+      schema: { tags: ['qc'], params: annotatorParamsSchema, querystring: performanceQuerySchema },
+    },
+    async (request) => {
+      const { siteId, projectId, annotatorId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      const days = await annotatorDays(app.prisma, siteId, projectId, request.query, annotatorId);
+      return {
+        annotatorId,
+        days: days.map((d) => ({
+          day: d.day,
+          tasks: Number(d.tasks),
+          goldTasks: Number(d.goldTasks),
+          goldAccuracy: d.goldAccuracy,
+          consensusAgreement: d.consensusAgreement,
+          meanDice: d.meanDice,
+        })),
+      };
+    },
+  );
+
+  r.get(
+    '/api/qc/projects/:siteId/:projectId/annotators.csv',
+    {
+      preHandler: roles,
+      schema: { tags: ['qc'], params: projectParamsSchema, querystring: performanceQuerySchema },
+    },
+    async (request, reply) => {
+      const { siteId, projectId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      const days = await annotatorDays(app.prisma, siteId, projectId, request.query);
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="annotators-${siteId}-${projectId}.csv"`);
+      return toCsv(
+        ['annotator_id', 'day', 'tasks', 'gold_tasks', 'gold_accuracy', 'consensus_agreement', 'mean_dice'],
+        days.map((d) => [
+          d.annotatorId,
+          d.day,
+          Number(d.tasks),
+          Number(d.goldTasks),
+          round(d.goldAccuracy),
+          round(d.consensusAgreement),
+          round(d.meanDice),
+        ]),
+      );
+    },
+  );
+
+  r.get(
+    '/api/qc/projects/:siteId/:projectId/settings',
+    { preHandler: roles, schema: { tags: ['qc'], params: projectParamsSchema } },
+    async (request) => {
+      const { siteId, projectId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      const revisions = await settingsWithState(app.prisma, siteId, projectId);
+      const applied = revisions.find((s) => s.command.state === 'applied');
+      return {
+        siteId,
+        projectId,
+        // What flags tasks in the cloud now (the newest revision issued, else the defaults).
+        current: revisions[0] ?? null,
+        defaults: { flagThresholds: DEFAULT_THRESHOLDS },
+        // The newest revision the site confirmed, and when it took effect there.
+        inEffectAtSite: applied ? { revision: applied.revision, since: applied.command.resultAt } : null,
+        revisions,
+      };
+    },
+  );
+
+  r.put(
+    '/api/qc/projects/:siteId/:projectId/settings',
+    { preHandler: roles, schema: { tags: ['qc'], params: projectParamsSchema, body: settingsBodySchema } },
+    async (request, reply) => {
+      const { siteId, projectId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      const out = await changeSettings(app.prisma, request.principal, { siteId, projectId }, request.body);
+      app.hub.notifyCommands(siteId);
+      reply.code(202);
+      return {
+        siteId,
+        projectId,
+        revision: out.revision,
+        commandSeq: out.commandSeq,
+        reflaggedTasks: out.reflagged,
+      };
+    },
+  );
+}
