@@ -29,7 +29,10 @@ export const shapeSchema = z.strictObject({
   kind: z.enum(SHAPE_KINDS),
   image: imageRefSchema,
   /** [column, row] pairs: a bbox is two corners, a point one, a length two, an angle three. */
-  points: z.array(z.tuple([z.number().finite(), z.number().finite()])).min(1).max(10_000),
+  points: z
+    .array(z.tuple([z.number().finite(), z.number().finite()]))
+    .min(1)
+    .max(10_000),
   attributes: z.record(z.string(), attributeValueSchema).default({}),
 });
 export type Shape = z.infer<typeof shapeSchema>;

@@ -29,10 +29,22 @@ export const attributeDefSchema = z
     message: 'select attributes need options',
     path: ['options'],
   })
-  .refine((a) => a.min === undefined || a.max === undefined || a.min <= a.max, { message: 'min > max', path: ['min'] });
+  .refine((a) => a.min === undefined || a.max === undefined || a.min <= a.max, {
+    message: 'min > max',
+    path: ['min'],
+  });
 export type AttributeDef = z.infer<typeof attributeDefSchema>;
 
-export const LABEL_TOOLS = ['bbox', 'polygon', 'polyline', 'freehand', 'point', 'mask', 'length', 'angle'] as const;
+export const LABEL_TOOLS = [
+  'bbox',
+  'polygon',
+  'polyline',
+  'freehand',
+  'point',
+  'mask',
+  'length',
+  'angle',
+] as const;
 export type LabelTool = (typeof LABEL_TOOLS)[number];
 
 export const labelDefSchema = z.strictObject({
@@ -64,8 +76,14 @@ export type ClassificationDef = z.infer<typeof classificationDefSchema>;
 export const exampleRefSchema = z.strictObject({
   title: z.string().min(1).max(200),
   studyUid: z.string().regex(/^[0-9.]{1,64}$/),
-  seriesUid: z.string().regex(/^[0-9.]{1,64}$/).optional(),
-  sopInstanceUid: z.string().regex(/^[0-9.]{1,64}$/).optional(),
+  seriesUid: z
+    .string()
+    .regex(/^[0-9.]{1,64}$/)
+    .optional(),
+  sopInstanceUid: z
+    .string()
+    .regex(/^[0-9.]{1,64}$/)
+    .optional(),
 });
 
 export const instructionsSchema = z
@@ -78,18 +96,28 @@ export const instructionsSchema = z
   .superRefine((ins, ctx) => {
     const ids = new Set<string>();
     for (const [i, l] of ins.labels.entries()) {
-      if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['labels', i, 'id'], message: 'duplicate label id' });
+      if (ids.has(l.id))
+        ctx.addIssue({ code: 'custom', path: ['labels', i, 'id'], message: 'duplicate label id' });
       ids.add(l.id);
       const attrs = new Set(l.attributes.map((a) => a.id));
       for (const [j, a] of l.attributes.entries()) {
         if (a.showIf && !attrs.has(a.showIf.attribute)) {
-          ctx.addIssue({ code: 'custom', path: ['labels', i, 'attributes', j, 'showIf'], message: 'refers to an unknown attribute' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['labels', i, 'attributes', j, 'showIf'],
+            message: 'refers to an unknown attribute',
+          });
         }
       }
     }
     const cls = new Set<string>();
     for (const [i, c] of ins.classifications.entries()) {
-      if (cls.has(c.id)) ctx.addIssue({ code: 'custom', path: ['classifications', i, 'id'], message: 'duplicate classification id' });
+      if (cls.has(c.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classifications', i, 'id'],
+          message: 'duplicate classification id',
+        });
       cls.add(c.id);
     }
   });

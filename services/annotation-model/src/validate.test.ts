@@ -14,25 +14,58 @@ const instructions = instructionsSchema.parse({
       required: true,
       attributes: [
         { id: 'solid', label: 'Solid', type: 'boolean', required: true },
-        { id: 'calcified', label: 'Calcified', type: 'select', options: ['yes', 'no'], required: true, showIf: { attribute: 'solid', equals: true } },
+        {
+          id: 'calcified',
+          label: 'Calcified',
+          type: 'select',
+          options: ['yes', 'no'],
+          required: true,
+          showIf: { attribute: 'solid', equals: true },
+        },
         { id: 'size', label: 'Size', type: 'number', min: 0, max: 100, unit: 'mm' },
       ],
     },
     { id: 'liver', name: 'Liver', color: '#00ff00', tool: 'mask' },
   ],
-  classifications: [{ id: 'quality', label: 'Image quality', level: 'study', type: 'select', options: ['good', 'poor'], required: true }],
+  classifications: [
+    {
+      id: 'quality',
+      label: 'Image quality',
+      level: 'study',
+      type: 'select',
+      options: ['good', 'poor'],
+      required: true,
+    },
+  ],
 });
 const images: ImageSizes = new Map([['1.2.3.4', { rows: 4, columns: 4, frames: 1 }]]);
 const image = { seriesUid: '1.2.3', sopInstanceUid: '1.2.3.4', frame: 1 };
-const box = (attributes: Record<string, unknown>, points: [number, number][] = [[0, 0], [2, 2]]) => ({
-  id: 'b1', labelId: 'nodule', kind: 'bbox', image, points, attributes,
+const box = (
+  attributes: Record<string, unknown>,
+  points: [number, number][] = [
+    [0, 0],
+    [2, 2],
+  ],
+) => ({
+  id: 'b1',
+  labelId: 'nodule',
+  kind: 'bbox',
+  image,
+  points,
+  attributes,
 });
 
 describe('instructions', () => {
   it('rejects duplicate label ids and conditions on unknown attributes', () => {
     const bad = instructionsSchema.safeParse({
       labels: [
-        { id: 'a', name: 'A', color: '#000000', tool: 'bbox', attributes: [{ id: 'x', label: 'X', type: 'boolean', showIf: { attribute: 'nope', equals: true } }] },
+        {
+          id: 'a',
+          name: 'A',
+          color: '#000000',
+          tool: 'bbox',
+          attributes: [{ id: 'x', label: 'X', type: 'boolean', showIf: { attribute: 'nope', equals: true } }],
+        },
         { id: 'a', name: 'A2', color: '#000000', tool: 'point' },
       ],
     });
@@ -53,9 +86,19 @@ describe('validating a document against its instructions', () => {
   });
 
   it('asks for a conditional attribute only when its condition holds', () => {
-    const solid = annotationDocSchema.parse({ shapes: [box({ solid: true })], masks: [], classifications: { quality: { study: 'good' } } });
-    expect(validateDocument(solid, instructions, images, true).map((p) => p.code)).toEqual(['REQUIRED_ATTRIBUTE_MISSING']);
-    const notSolid = annotationDocSchema.parse({ shapes: [box({ solid: false })], masks: [], classifications: { quality: { study: 'good' } } });
+    const solid = annotationDocSchema.parse({
+      shapes: [box({ solid: true })],
+      masks: [],
+      classifications: { quality: { study: 'good' } },
+    });
+    expect(validateDocument(solid, instructions, images, true).map((p) => p.code)).toEqual([
+      'REQUIRED_ATTRIBUTE_MISSING',
+    ]);
+    const notSolid = annotationDocSchema.parse({
+      shapes: [box({ solid: false })],
+      masks: [],
+      classifications: { quality: { study: 'good' } },
+    });
     expect(validateDocument(notSolid, instructions, images, true)).toEqual([]);
   });
 
@@ -69,7 +112,10 @@ describe('validating a document against its instructions', () => {
   it('refuses geometry outside the image, unknown images, wrong tools and out-of-range answers', () => {
     const doc = annotationDocSchema.parse({
       shapes: [
-        box({ solid: false }, [[0, 0], [9, 9]]),
+        box({ solid: false }, [
+          [0, 0],
+          [9, 9],
+        ]),
         { ...box({ solid: false }), image: { ...image, sopInstanceUid: '9.9' } },
         { ...box({ solid: false }), kind: 'point', points: [[1, 1]] },
         box({ solid: false, size: 500 }),

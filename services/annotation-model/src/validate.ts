@@ -56,9 +56,13 @@ function attributeProblem(def: AttributeDef, value: AttributeValue): string | un
       if (def.max !== undefined && value > def.max) return `must be at most ${def.max}`;
       return undefined;
     case 'select':
-      return typeof value === 'string' && def.options?.includes(value) ? undefined : 'must be one of the options';
+      return typeof value === 'string' && def.options?.includes(value)
+        ? undefined
+        : 'must be one of the options';
     case 'multiselect':
-      return Array.isArray(value) && value.every((v) => def.options?.includes(v)) ? undefined : 'must be options from the list';
+      return Array.isArray(value) && value.every((v) => def.options?.includes(v))
+        ? undefined
+        : 'must be options from the list';
     case 'text':
       return typeof value === 'string' ? undefined : 'must be text';
   }
@@ -73,20 +77,39 @@ function checkAttributes(
 ) {
   const byId = new Map(defs.map((d) => [d.id, d]));
   for (const key of Object.keys(values)) {
-    if (!byId.has(key)) problems.push({ code: 'UNKNOWN_ATTRIBUTE', path: `${path}.${key}`, message: `no attribute "${key}" in the instructions` });
+    if (!byId.has(key))
+      problems.push({
+        code: 'UNKNOWN_ATTRIBUTE',
+        path: `${path}.${key}`,
+        message: `no attribute "${key}" in the instructions`,
+      });
   }
   for (const def of defs) {
     // A conditional attribute only counts when its condition holds.
     if (def.showIf && values[def.showIf.attribute] !== def.showIf.equals) continue;
     const value = values[def.id];
-    if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) {
+    if (
+      value === undefined ||
+      value === null ||
+      value === '' ||
+      (Array.isArray(value) && value.length === 0)
+    ) {
       if (forSubmit && def.required) {
-        problems.push({ code: 'REQUIRED_ATTRIBUTE_MISSING', path: `${path}.${def.id}`, message: `"${def.label}" needs an answer` });
+        problems.push({
+          code: 'REQUIRED_ATTRIBUTE_MISSING',
+          path: `${path}.${def.id}`,
+          message: `"${def.label}" needs an answer`,
+        });
       }
       continue;
     }
     const problem = attributeProblem(def, value);
-    if (problem) problems.push({ code: 'ATTRIBUTE_INVALID', path: `${path}.${def.id}`, message: `"${def.label}" ${problem}` });
+    if (problem)
+      problems.push({
+        code: 'ATTRIBUTE_INVALID',
+        path: `${path}.${def.id}`,
+        message: `"${def.label}" ${problem}`,
+      });
   }
 }
 
@@ -108,67 +131,129 @@ export function validateDocument(
   const imageOf = (sop: string, frame: number, path: string) => {
     const size = images.get(sop);
     if (!size || frame > size.frames) {
-      problems.push({ code: 'UNKNOWN_IMAGE', path, message: 'refers to an image that is not part of this task' });
+      problems.push({
+        code: 'UNKNOWN_IMAGE',
+        path,
+        message: 'refers to an image that is not part of this task',
+      });
       return undefined;
     }
     return size;
   };
 
-  doc.shapes.forEach((shape, i) => {
+  for (const [i, shape] of doc.shapes.entries()) {
     const path = `shapes[${i}]`;
     const label = labels.get(shape.labelId);
-    if (!label) return problems.push({ code: 'UNKNOWN_LABEL', path, message: `no label "${shape.labelId}" in the instructions` });
+    if (!label) {
+      problems.push({
+        code: 'UNKNOWN_LABEL',
+        path,
+        message: `no label "${shape.labelId}" in the instructions`,
+      });
+      continue;
+    }
     if (!KINDS_FOR_TOOL[label.tool]?.includes(shape.kind)) {
-      return problems.push({ code: 'WRONG_TOOL', path, message: `label "${label.name}" is drawn with ${label.tool}, not ${shape.kind}` });
+      problems.push({
+        code: 'WRONG_TOOL',
+        path,
+        message: `label "${label.name}" is drawn with ${label.tool}, not ${shape.kind}`,
+      });
+      continue;
     }
     const [min, max] = POINT_COUNT[shape.kind]!;
     if (shape.points.length < min || shape.points.length > max) {
-      problems.push({ code: 'BAD_GEOMETRY', path, message: `a ${shape.kind} needs ${min === max ? min : `${min} or more`} points` });
+      problems.push({
+        code: 'BAD_GEOMETRY',
+        path,
+        message: `a ${shape.kind} needs ${min === max ? min : `${min} or more`} points`,
+      });
     }
     const size = imageOf(shape.image.sopInstanceUid, shape.image.frame, `${path}.image`);
     if (size && shape.points.some(([x, y]) => x < 0 || y < 0 || x > size.columns || y > size.rows)) {
       problems.push({ code: 'OUTSIDE_IMAGE', path, message: 'has points outside the image' });
     }
     checkAttributes(label.attributes, shape.attributes, `${path}.attributes`, forSubmit, problems);
-  });
+  }
 
-  doc.masks.forEach((mask, i) => {
+  for (const [i, mask] of doc.masks.entries()) {
     const path = `masks[${i}]`;
     const label = labels.get(mask.labelId);
-    if (!label) return problems.push({ code: 'UNKNOWN_LABEL', path, message: `no label "${mask.labelId}" in the instructions` });
-    if (label.tool !== 'mask') return problems.push({ code: 'WRONG_TOOL', path, message: `label "${label.name}" is not a mask label` });
+    if (!label) {
+      problems.push({
+        code: 'UNKNOWN_LABEL',
+        path,
+        message: `no label "${mask.labelId}" in the instructions`,
+      });
+      continue;
+    }
+    if (label.tool !== 'mask') {
+      problems.push({
+        code: 'WRONG_TOOL',
+        path,
+        message: `label "${label.name}" is not a mask label`,
+      });
+      continue;
+    }
     mask.slices.forEach((slice, j) => {
       const size = imageOf(slice.image.sopInstanceUid, slice.image.frame, `${path}.slices[${j}]`);
-      if (size && (size.rows !== mask.rows || size.columns !== mask.columns || runsTotal(slice) !== mask.rows * mask.columns)) {
-        problems.push({ code: 'MASK_SIZE', path: `${path}.slices[${j}]`, message: 'the mask does not match the image size' });
+      if (
+        size &&
+        (size.rows !== mask.rows ||
+          size.columns !== mask.columns ||
+          runsTotal(slice) !== mask.rows * mask.columns)
+      ) {
+        problems.push({
+          code: 'MASK_SIZE',
+          path: `${path}.slices[${j}]`,
+          message: 'the mask does not match the image size',
+        });
       }
     });
     checkAttributes(label.attributes, mask.attributes, `${path}.attributes`, forSubmit, problems);
-  });
+  }
 
   const classDefs = new Map(instructions.classifications.map((c) => [c.id, c]));
   for (const [id, targets] of Object.entries(doc.classifications)) {
     const def = classDefs.get(id);
     if (!def) {
-      problems.push({ code: 'UNKNOWN_CLASSIFICATION', path: `classifications.${id}`, message: `no classification "${id}"` });
+      problems.push({
+        code: 'UNKNOWN_CLASSIFICATION',
+        path: `classifications.${id}`,
+        message: `no classification "${id}"`,
+      });
       continue;
     }
     for (const [target, value] of Object.entries(targets)) {
       const problem = attributeProblem({ ...def, required: def.required } as AttributeDef, value);
-      if (problem) problems.push({ code: 'ATTRIBUTE_INVALID', path: `classifications.${id}.${target}`, message: `"${def.label}" ${problem}` });
+      if (problem)
+        problems.push({
+          code: 'ATTRIBUTE_INVALID',
+          path: `classifications.${id}.${target}`,
+          message: `"${def.label}" ${problem}`,
+        });
     }
   }
 
   if (forSubmit) {
     for (const label of instructions.labels) {
       if (!label.required) continue;
-      const present = doc.shapes.some((s) => s.labelId === label.id) ||
+      const present =
+        doc.shapes.some((s) => s.labelId === label.id) ||
         doc.masks.some((m) => m.labelId === label.id && m.slices.some((s) => s.runs.length > 1));
-      if (!present) problems.push({ code: 'REQUIRED_LABEL_MISSING', path: 'labels', message: `label "${label.name}" is required` });
+      if (!present)
+        problems.push({
+          code: 'REQUIRED_LABEL_MISSING',
+          path: 'labels',
+          message: `label "${label.name}" is required`,
+        });
     }
     for (const def of instructions.classifications) {
       if (def.required && def.level === 'study' && (doc.classifications[def.id]?.study ?? null) === null) {
-        problems.push({ code: 'REQUIRED_CLASSIFICATION_MISSING', path: `classifications.${def.id}`, message: `"${def.label}" needs an answer` });
+        problems.push({
+          code: 'REQUIRED_CLASSIFICATION_MISSING',
+          path: `classifications.${def.id}`,
+          message: `"${def.label}" needs an answer`,
+        });
       }
     }
   }

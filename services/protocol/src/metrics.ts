@@ -16,6 +16,9 @@ export const METRIC_RANGES = {
   staple_sensitivity: [0, 1],
   staple_specificity: [0, 1],
   annotator_score: [0, 1],
+  f1: [0, 1],
+  accuracy: [0, 1],
+  mean_distance_mm: [0, 10_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type MetricName = keyof typeof METRIC_RANGES;

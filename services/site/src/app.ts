@@ -1,6 +1,3 @@
-import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import {
   authPlugin,
   type DevIssuer,
@@ -9,6 +6,9 @@ import {
   metricsPlugin,
   type TokenVerifier,
 } from '@annex/platform';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
@@ -17,12 +17,16 @@ import type { SiteConfig } from './config.ts';
 import type { PrismaClient } from './db.ts';
 import type { Queues } from './jobs/queues.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { decisionsPlugin } from './modules/decisions/plugin.ts';
 import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { ingestPlugin } from './modules/ingest/context.ts';
 import { stowRoutes } from './modules/ingest/stow/routes.ts';
+import { projectRoutes } from './modules/projects/routes.ts';
 import { aeRouteRoutes } from './modules/routing/routes.ts';
-import { uploadRoutes } from './modules/uploads/routes.ts';
 import { syncPlugin } from './modules/sync/plugin.ts';
+import { taskRoutes } from './modules/tasks/routes.ts';
+import { uploadRoutes } from './modules/uploads/routes.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
 import { queuesPlugin } from './plugins/queues.ts';
@@ -64,7 +68,11 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Annex site API', version: '0.1.0', description: 'On-prem site service: ingest, DICOMweb, annotation.' },
+      info: {
+        title: 'Annex site API',
+        version: '0.1.0',
+        description: 'On-prem site service: ingest, DICOMweb, annotation.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
@@ -101,7 +109,11 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   // Domain modules register here, one line each.
   await app.register(auditRoutes);
   await app.register(syncPlugin);
+  await app.register(decisionsPlugin);
+  await app.register(projectRoutes);
+  await app.register(taskRoutes);
   await app.register(dicomwebRoutes);
+  await app.register(ingestPlugin);
   await app.register(aeRouteRoutes);
   await app.register(stowRoutes);
   await app.register(uploadRoutes);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { reapOrphansHandler, seriesIndexedHandler } from '../modules/ingest/jobs.ts';
+import { computeQualityHandler, expireLeasesHandler } from '../modules/tasks/jobs.ts';
 import { JobName } from './names.ts';
 import type { JobHandlers } from './queues.ts';
 
@@ -8,5 +9,7 @@ export function createJobHandlers(app: FastifyInstance): JobHandlers {
   return {
     [JobName.SeriesIndexed]: seriesIndexedHandler(app),
     [JobName.ReapOrphans]: reapOrphansHandler(app),
+    [JobName.ComputeQuality]: computeQualityHandler(app),
+    [JobName.ExpireLeases]: expireLeasesHandler(app),
   };
 }

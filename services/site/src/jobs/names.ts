@@ -4,6 +4,7 @@ import { z } from 'zod';
 export enum QueueName {
   Ingest = 'ingest',
   Maintenance = 'maintenance',
+  Quality = 'quality',
 }
 
 /** Every job name, in one place; each has exactly one handler (checked at start-up). */
@@ -12,6 +13,10 @@ export enum JobName {
   SeriesIndexed = 'series-indexed',
   /** Removes objects that no index row accounts for (crash leftovers). */
   ReapOrphans = 'reap-orphans',
+  /** Agreement, consensus and scores of a task once its annotations are in. */
+  ComputeQuality = 'compute-quality',
+  /** Returns abandoned claims to the pool. */
+  ExpireLeases = 'expire-leases',
 }
 
 // Payloads carry database ids only: never UIDs, names or any other DICOM value.
@@ -20,6 +25,8 @@ const dbId = z.string().uuid();
 export const jobPayloadSchemas = {
   [JobName.SeriesIndexed]: z.strictObject({ seriesId: dbId }),
   [JobName.ReapOrphans]: z.strictObject({}),
+  [JobName.ComputeQuality]: z.strictObject({ taskId: dbId }),
+  [JobName.ExpireLeases]: z.strictObject({}),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloadSchemas)[N]>;
@@ -27,4 +34,6 @@ export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloadSchemas)[N
 export const jobQueue: Record<JobName, QueueName> = {
   [JobName.SeriesIndexed]: QueueName.Ingest,
   [JobName.ReapOrphans]: QueueName.Maintenance,
+  [JobName.ComputeQuality]: QueueName.Quality,
+  [JobName.ExpireLeases]: QueueName.Maintenance,
 };

@@ -40,13 +40,19 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
  * Starts one worker per queue. The handler map's type makes a missing handler a compile error;
  * the run-time check also catches handlers for names that no longer exist.
  */
-export function startWorkers(connection: ConnectionOptions, prefix: string, handlers: JobHandlers, concurrency = 4) {
+export function startWorkers(
+  connection: ConnectionOptions,
+  prefix: string,
+  handlers: JobHandlers,
+  concurrency = 4,
+) {
   const known = new Set<string>(Object.keys(jobQueue));
   for (const name of Object.keys(handlers)) {
     if (!known.has(name)) throw new Error(`a handler is registered for unknown job "${name}"`);
   }
   for (const name of known) {
-    if (typeof (handlers as Record<string, unknown>)[name] !== 'function') throw new Error(`job "${name}" has no handler`);
+    if (typeof (handlers as Record<string, unknown>)[name] !== 'function')
+      throw new Error(`job "${name}" has no handler`);
   }
   const workers = Object.values(QueueName).map(
     (queue) =>
@@ -55,7 +61,8 @@ export function startWorkers(connection: ConnectionOptions, prefix: string, hand
         async (job) => {
           const name = job.name as JobName;
           const handler = handlers[name] as JobHandler<JobName> | undefined;
-          if (!handler || jobQueue[name] !== queue) throw new Error(`no handler for job "${job.name}" on queue "${queue}"`);
+          if (!handler || jobQueue[name] !== queue)
+            throw new Error(`no handler for job "${job.name}" on queue "${queue}"`);
           await handler(jobPayloadSchemas[name].parse(job.data) as never);
         },
         { connection, prefix, concurrency },

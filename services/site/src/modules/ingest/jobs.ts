@@ -1,3 +1,4 @@
+import { routeIndexedSeries } from '../tasks/jobs.ts';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { JobName, QueueName } from '../../jobs/names.ts';
@@ -10,7 +11,8 @@ import { reapOrphans } from './reaper.ts';
 export function seriesIndexedHandler(app: FastifyInstance): JobHandler<JobName.SeriesIndexed> {
   return async ({ seriesId }) => {
     const instances = await app.prisma.instance.count({ where: { seriesRef: seriesId } });
-    app.log.debug({ seriesId, instances }, 'series indexed');
+    const tasks = await routeIndexedSeries(app, seriesId);
+    app.log.debug({ seriesId, instances, tasks }, 'series indexed');
   };
 }
 

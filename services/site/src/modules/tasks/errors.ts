@@ -1,0 +1,21 @@
+import { AppError } from '@annex/platform';
+
+export const taskNotFound = () =>
+  new AppError('TASK_NOT_FOUND', 404, 'No such task, or it is not assigned to you.');
+export const noTaskAvailable = () =>
+  new AppError('NO_TASK_AVAILABLE', 404, 'There is no task waiting for you right now.');
+export const revisionConflict = (current: number) =>
+  new AppError(
+    'REVISION_CONFLICT',
+    409,
+    `The annotation changed elsewhere (now at revision ${current}); reload it before saving.`,
+    {
+      currentRevision: current,
+    },
+  );
+export const notEditable = (status: string) =>
+  new AppError(
+    'ASSIGNMENT_NOT_EDITABLE',
+    409,
+    `This task was ${status === 'submitted' ? 'already submitted' : status}; it cannot be changed now.`,
+  );

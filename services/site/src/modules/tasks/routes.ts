@@ -1,0 +1,120 @@
+import { annotationDocSchema } from '@annex/annotation-model';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { taskContextOf } from './context.ts';
+import { claimNext, latestRevision, myTasks, saveRevision, setGold, submit, taskView } from './service.ts';
+
+const params = z.strictObject({ id: z.string().uuid() });
+const saveBody = z.strictObject({
+  clientRevisionId: z.string().min(8).max(100),
+  baseRevision: z.number().int().min(0),
+  doc: annotationDocSchema,
+  activeSeconds: z.number().min(0).max(3600).optional(),
+});
+
+export async function taskRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const annotating = app.requireRole('annotator', 'reviewer');
+  const ctx = () => taskContextOf(app);
+
+  r.get(
+    '/api/tasks',
+    {
+      preHandler: annotating,
+      schema: { tags: ['tasks'], querystring: z.strictObject({ assignee: z.literal('me').default('me') }) },
+    },
+    async (request) => ({
+      items: await myTasks(ctx(), request.principal!.sub),
+    }),
+  );
+  r.post(
+    '/api/tasks/next',
+    {
+      preHandler: annotating,
+      schema: {
+        tags: ['tasks'],
+        body: z.strictObject({ projectId: z.string().uuid().optional() }).optional(),
+      },
+    },
+    async (request) => claimNext(ctx(), request.principal!, request.body?.projectId),
+  );
+  r.get('/api/tasks/:id', { preHandler: annotating, schema: { tags: ['tasks'], params } }, async (request) =>
+    taskView(ctx(), request.params.id, request.principal!.sub),
+  );
+  r.get(
+    '/api/tasks/:id/annotation',
+    { preHandler: annotating, schema: { tags: ['tasks'], params } },
+    async (request, reply) => {
+      const latest = await latestRevision(ctx(), request.params.id, request.principal!.sub);
+      if (!latest) return reply.code(204).send();
+      return latest;
+    },
+  );
+  r.put(
+    '/api/tasks/:id/annotation',
+    {
+      preHandler: annotating,
+      bodyLimit: 64 * 1024 * 1024,
+      schema: { tags: ['tasks'], params, body: saveBody },
+    },
+    async (request) => saveRevision(ctx(), request.params.id, request.principal!.sub, request.body),
+  );
+  r.post(
+    '/api/tasks/:id/submit',
+    { preHandler: annotating, schema: { tags: ['tasks'], params } },
+    async (request, reply) => {
+      await submit(ctx(), request.params.id, request.principal!.sub);
+      return reply.code(204).send();
+    },
+  );
+  r.put(
+    '/api/tasks/:id/gold',
+    {
+      preHandler: app.requireRole('site-admin'),
+      schema: { tags: ['tasks'], params, body: z.strictObject({ doc: annotationDocSchema }) },
+    },
+    async (request, reply) => {
+      await setGold(ctx(), request.params.id, request.body.doc);
+      return reply.code(204).send();
+    },
+  );
+  r.get(
+    '/api/tasks/:id/quality',
+    { preHandler: app.requireRole('site-admin', 'reviewer'), schema: { tags: ['tasks'], params } },
+    async (request, reply) => {
+      const quality = await app.prisma.qualityResult.findUnique({ where: { taskRef: request.params.id } });
+      if (!quality)
+        return reply.code(404).send({
+          error: {
+            code: 'QUALITY_NOT_READY',
+            message: 'The quality of this task has not been computed yet.',
+          },
+        });
+      return {
+        computedAt: quality.computedAt.toISOString(),
+        consensusMethod: quality.consensusMethod,
+        summary: quality.summary,
+        consensus: quality.consensusDoc,
+      };
+    },
+  );
+  r.get(
+    '/api/tasks/:id/labelset',
+    { preHandler: app.requireRole('site-admin', 'reviewer'), schema: { tags: ['tasks'], params } },
+    async (request, reply) => {
+      const set = await app.prisma.labelSet.findUnique({ where: { taskRef: request.params.id } });
+      if (!set)
+        return reply
+          .code(404)
+          .send({ error: { code: 'LABELSET_NOT_FINAL', message: 'This task has no final label set yet.' } });
+      return {
+        taskId: request.params.id,
+        method: set.method,
+        annotatorId: set.annotator ? ctx().ids.user(set.annotator) : null,
+        doc: set.doc,
+        finalizedAt: set.finalizedAt.toISOString(),
+      };
+    },
+  );
+}
