@@ -299,7 +299,7 @@ const job = JSON.parse(jobOut.trim().split('\n').at(-1)!) as {
 };
 console.log(
   `  ${job.metrics} metric values, summary JSON ${job.summaryBytes} bytes; CPU time ${job.cpuMs.toFixed(0)} ms ` +
-    `(wall minus CPU = time waiting for a core on a shared machine)`,
+    `(CPU counts all the process's threads, GC included; wall far above CPU = waiting for a core)`,
 );
 report('whole quality job for one task', 3000, job.ms, job.cpuMs);
 rmSync(work, { recursive: true, force: true });
