@@ -188,4 +188,103 @@ describe('viewer against Orthanc-served synthetic CT', () => {
     expect(await help.textContent()).toContain('Invert');
     await page.keyboard.press('Escape');
   });
+
+  it('measures ROI statistics in HU and lengths in mm', async () => {
+    await page.keyboard.press('End');
+    await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), lesionSlice);
+    await expect.poll(renderedSlice).toBe(lesionSlice);
+    const lesion = ct.phantom.shapes.find((s) => s.name === 'lesion')!;
+    const toPage = async (x: number, y: number) => {
+      const [r, c] = pixelOf([x, y]);
+      const world = pixelToPatient(ct.geometry, lesionSlice, r, c);
+      return page.evaluate((w) => {
+        const v = (globalThis as unknown as PageGlobals).__annexViewer;
+        const [cx, cy] = v.viewport.worldToCanvas(w as [number, number, number]);
+        const b = v.element.getBoundingClientRect();
+        return { x: b.left + cx, y: b.top + cy };
+      }, world);
+    };
+    const dragBetween = async (a: { x: number; y: number }, b: { x: number; y: number }) => {
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      for (let i = 1; i <= 6; i++)
+        await page.mouse.move(a.x + ((b.x - a.x) * i) / 6, a.y + ((b.y - a.y) * i) / 6);
+      await page.mouse.up();
+    };
+    // An ellipse well inside the 18 mm lesion (dragged from its centre out to 8 mm): all 150 HU.
+    await page.keyboard.press('o');
+    await dragBetween(
+      await toPage(lesion.center[0], lesion.center[1]),
+      await toPage(lesion.center[0] + 8, lesion.center[1] + 8),
+    );
+    const svgText = () => page.locator('[aria-label="image viewport"] svg').textContent();
+    await expect.poll(svgText, { timeout: 10_000 }).toMatch(/Mean:\s*150(\.0+)? HU/);
+    expect(await svgText()).toMatch(/Std Dev:\s*0(\.0+)? HU/);
+    // A 60 mm line along x inside the body.
+    await page.keyboard.press('l');
+    await dragBetween(await toPage(-30, 20), await toPage(30, 20));
+    await expect.poll(svgText, { timeout: 10_000 }).toMatch(/6\d\.\d+ mm|60 mm/);
+    const mm = Number((await svgText())?.match(/(\d+\.\d+) mm/)?.[1]);
+    expect(Math.abs(mm - 60)).toBeLessThanOrEqual(1.5);
+    await page.keyboard.press('w');
+    await page.screenshot({ path: join(siteRoot, 'reports', 'e2e-measurements.png') });
+  });
+
+  it('reformats the series into axial, sagittal and coronal views of the same volume', async () => {
+    await page.keyboard.press('m');
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).__annexMpr?.loaded === true,
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    const lesion = ct.phantom.shapes.find((s) => s.name === 'lesion')!;
+    const wl = { width: ct.windowWidth, center: ct.windowCenter };
+    // Gray on a reformat at a patient point (the reformats start at the volume's centre, where the lesion is).
+    const mprGray = (o: 'axial' | 'sagittal' | 'coronal', p: number[]) =>
+      page.evaluate(
+        ({ o, p }) =>
+          new Promise<number>((resolve) =>
+            requestAnimationFrame(() => {
+              const vp = (globalThis as unknown as PageGlobals).__annexMpr!.viewport(o);
+              const [x, y] = vp.worldToCanvas(p as [number, number, number]);
+              const canvas = vp.element.querySelector('canvas') as HTMLCanvasElement;
+              const dpr = canvas.width / canvas.clientWidth;
+              const d = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+                Math.round(x * dpr),
+                Math.round(y * dpr),
+                1,
+                1,
+              ).data;
+              resolve(d[0] as number);
+            }),
+          ),
+        { o, p },
+      );
+    const z = lesion.center[2];
+    await expect
+      .poll(
+        async () =>
+          Math.abs((await mprGray('axial', [lesion.center[0], lesion.center[1], z])) - displayGray(150, wl)),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBeLessThanOrEqual(4);
+    // Coronal plane through y = centre: lung at x = +75, body at x = 0.
+    const cy = (await page.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).__annexMpr!.viewport('coronal').getCamera().focalPoint?.[1],
+    )) as number;
+    expect(Math.abs((await mprGray('coronal', [0, cy, z])) - displayGray(40, wl))).toBeLessThanOrEqual(4);
+    if (cy > -75 && cy < 45) expect(await mprGray('coronal', [75, cy, z])).toBeLessThanOrEqual(4);
+    const sx = (await page.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).__annexMpr!.viewport('sagittal').getCamera().focalPoint?.[0],
+    )) as number;
+    expect(Math.abs((await mprGray('sagittal', [sx, 0, z])) - displayGray(40, wl))).toBeLessThanOrEqual(4);
+    await page.screenshot({ path: join(siteRoot, 'reports', 'e2e-mpr.png') });
+    await page.keyboard.press('m');
+  });
 });

@@ -62,6 +62,18 @@ export class VolumeViewer {
     this.engine.render();
   }
 
+  viewport(o: Orientation): core.VolumeViewport {
+    return this.engine.getViewport(
+      this.viewportIds[ORIENTATIONS.indexOf(o)] as string,
+    ) as core.VolumeViewport;
+  }
+
+  /** True once every slice of the volume has been loaded into it. */
+  get loaded(): boolean {
+    const v = core.cache.getVolume(this.volumeId) as { loadStatus?: { loaded?: boolean } } | undefined;
+    return Boolean(v?.loadStatus?.loaded);
+  }
+
   applyPreset(p: WindowPreset): void {
     for (const id of this.viewportIds) {
       const vp = this.engine.getViewport(id) as core.VolumeViewport;
