@@ -11,6 +11,7 @@ import { makeMrSeries } from '../synthetic/mr-series.ts';
 import { phiValuesOf } from '../synthetic/phi-values.ts';
 import type { DElement } from './binary/element.ts';
 import { readPart10 } from './binary/read-part10.ts';
+import { writeDataset, writePart10 } from './binary/write-part10.ts';
 import { collectPhiValues } from './collect-phi.ts';
 import { dateShiftDaysFor } from './date-shift.ts';
 import { deidentify } from './deidentify.ts';
@@ -343,6 +344,34 @@ describe('deidentify: options and profiles', () => {
       }),
     ).toThrow();
     expect(() => deidentify(ct.files[0]!, { profile: 'no-such-profile', secret })).toThrow(/Unknown/);
+  });
+});
+
+describe('deidentify: sequences sent as UN', () => {
+  it('reads a standard sequence encoded as UN (implicit VR inside) and applies the profile to its items', () => {
+    const p = readPart10(ct.files[0]!);
+    const item: DElement[] = [
+      { tag: 0x00080050, vr: 'SH', value: Buffer.from('ACC-UN-4711 ') },
+      { tag: 0x00100010, vr: 'PN', value: Buffer.from('Unseenfamily^Unseengiven ') },
+    ];
+    const inner = writeDataset([{ tag: 0x00400275, vr: 'SQ', items: [item] }], false).subarray(8);
+    const file = Buffer.concat(
+      writePart10({
+        ...p,
+        dataset: [
+          ...p.dataset.filter((e) => e.tag !== 0x00400275),
+          { tag: 0x00400275, vr: 'UN', value: inner },
+        ].sort((a, b) => a.tag - b.tag),
+      }),
+    );
+    expect(findResidualPhi(file, ['ACC-UN-4711', 'Unseenfamily^Unseengiven']).map((f) => f.path)).toEqual([
+      '(0040,0275)[0].(0008,0050)',
+      '(0040,0275)[0].(0010,0010)',
+    ]);
+    const out = deidentify(file, { profile: 'annotator-view', secret });
+    expect(findResidualPhi(out.buffer, ['ACC-UN-4711', 'Unseenfamily^Unseengiven'])).toEqual([]);
+    expect(out.report.entries.some((e) => e.path === '(0040,0275)[0].(0008,0050)')).toBe(true);
+    expect(runOnFile('dcmdump', out.buffer).status).toBe(0);
   });
 });
 

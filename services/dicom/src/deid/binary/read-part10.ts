@@ -136,6 +136,16 @@ class Reader {
       const { items } = this.readItems(valuePos, stop, false);
       return { el: { tag, vr, items }, next: stop };
     }
+    if (vr === 'UN' && !((tag >>> 16) & 1) && lookupTag(tag)?.vr === 'SQ') {
+      // A standard sequence sent as UN (by a node that did not know it) is implicit VR little endian inside
+      // (PS3.5 6.2.2): read its items so the profile reaches them; if they do not parse, it stays opaque.
+      try {
+        const { items } = new Reader(this.buf, this.view, false).readItems(valuePos, stop, false);
+        return { el: { tag, vr: 'SQ', items }, next: stop };
+      } catch {
+        // fall through: an opaque UN value
+      }
+    }
     return { el: { tag, vr, value: this.buf.subarray(valuePos, stop) }, next: stop };
   }
 
