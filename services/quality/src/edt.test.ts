@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../test/shapes.ts';
-import { edtQueries, squaredEdt } from './edt.ts';
+import { edtQueries, squaredEdt, squaredEdtFromSources } from './edt.ts';
 
 function bruteForce(src: Uint8Array, dims: [number, number, number], c: Float64Array[]): Float64Array {
   const [nx, ny, nz] = dims;
@@ -54,6 +54,21 @@ describe('exact Euclidean distance transform', () => {
       queries: edtQueries([picked, picked.slice(0, 50)], dims),
     });
     for (const i of picked) expect(part[i]).toBeCloseTo(full[i]!, 9);
+  });
+
+  it('takes a sorted source list as well as a mask, and refuses an unsorted one', () => {
+    const dims: [number, number, number] = [6, 5, 4];
+    const c = [
+      Float64Array.of(0, 1, 2, 3, 4, 5),
+      Float64Array.of(0, 2, 4, 6, 8),
+      Float64Array.of(0, 3, 4, 9),
+    ] as const;
+    const mask = new Uint8Array(120);
+    mask[7] = 1;
+    mask[64] = 1;
+    mask[119] = 1;
+    expect(squaredEdtFromSources(Uint32Array.of(7, 64, 119), dims, c)).toEqual(squaredEdt(mask, dims, c));
+    expect(() => squaredEdtFromSources(Uint32Array.of(64, 7), dims, c)).toThrow(/ascending/);
   });
 
   it('gives 0 on sources and Infinity everywhere when there is no source', () => {
