@@ -212,6 +212,21 @@ describe('deidentify: a realistic CT series', () => {
     expect(str(other.buffer, 0x00100020)).not.toBe(a);
   });
 
+  it('does not give every patient without a Patient ID the same pseudonym', () => {
+    const withoutId = (seed: string) => {
+      const f = makeCtSeries({ slices: 1, rows: 16, cols: 16, seed }).files[0]!;
+      const p = readPart10(f);
+      p.dataset = p.dataset.map((e) =>
+        e.tag === 0x00100020 ? { tag: e.tag, vr: e.vr, value: new Uint8Array(0) } : e,
+      );
+      return Buffer.concat(writePart10(p));
+    };
+    const a = str(deidentify(withoutId('no-id-a'), { profile: 'annotator-view', secret }).buffer, 0x00100020);
+    const b = str(deidentify(withoutId('no-id-b'), { profile: 'annotator-view', secret }).buffer, 0x00100020);
+    expect(a).toMatch(/^pt_/);
+    expect(a).not.toBe(b);
+  });
+
   it('marks the object: Patient Identity Removed, method naming profile and PS3.15 2024b, CID 7050 codes', () => {
     const out = outs[0]!;
     expect(str(out.buffer, 0x00120062)).toBe('YES');

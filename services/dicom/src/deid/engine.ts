@@ -87,7 +87,13 @@ export function runEngine(
   const originalPatientId = top.get(PATIENT_ID)?.value
     ? decodeText(top.get(PATIENT_ID)!.value!, charset)
     : '';
-  const patientKey = params.patientKey ?? originalPatientId;
+  // Without a Patient ID (or a site key) all such patients must not share one pseudonym: fall back to the
+  // study, so the pseudonym and date shift are at least consistent within it.
+  const patientKey =
+    params.patientKey ??
+    (originalPatientId.trim()
+      ? originalPatientId
+      : `study:${text(0x0020000d) ?? text(SOP_INSTANCE_UID) ?? ''}`);
   const patientPseudonym = isOwnPseudonym(params.secret, 'patient', originalPatientId, params.project)
     ? originalPatientId
     : memo(`pt\0${keyId}\0${params.project}\0${patientKey}`, () =>
