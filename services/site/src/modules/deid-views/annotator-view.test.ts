@@ -129,6 +129,20 @@ describe('the annotator view', () => {
     expect(view.metadata[0]!['00080020']?.Value?.[0]).toBe(shiftDa(s.a.studyDate, days));
   });
 
+  it('serves pixel bulk data by its de-identified URI, and no identifying value by a bulk data path', async () => {
+    const view = await browseAs('ana');
+    const uri = (view.metadata[0]!['7FE00010'] as unknown as { BulkDataURI: string }).BulkDataURI;
+    expect(uri).toContain(`/instances/${view.sop}/bulkdata/7FE00010`);
+    const pixels = await get('ana', uri.replace('http://127.0.0.1:8080', ''));
+    expect(pixels.statusCode).toBe(200);
+    const base = `/dicomweb/studies/${view.st}/series/${view.se}/instances/${view.sop}/bulkdata`;
+    for (const path of ['00100010', '00100020', '00080090']) {
+      const res = await get('ana', `${base}/${path}`);
+      expect(res.statusCode, path).toBe(404);
+      expect(leaked(res.body)).toEqual([]);
+    }
+  });
+
   it('refuses searches on identifying attributes', async () => {
     const res = await get(
       'ana',

@@ -327,6 +327,22 @@ describe('WADO-RS frames', () => {
   });
 });
 
+describe('WADO-RS bulk data', () => {
+  it('serves the pixel data the metadata references, frame by frame in the stored syntax', async () => {
+    const [md] = await json(`${ctInstanceUrl(0)}/metadata`);
+    const uri = (md!['7FE00010'] as unknown as { BulkDataURI: string }).BulkDataURI;
+    const res = await get(uri.replace('http://127.0.0.1:8080', ''));
+    expect(res.statusCode, res.body).toBe(200);
+    const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+    const frame = await get(`${ctInstanceUrl(0)}/frames/1`);
+    expect(
+      part!.body.equals(parseMultipart(frame.rawPayload, String(frame.headers['content-type']))[0]!.body),
+    ).toBe(true);
+    expect((await get(`${ctInstanceUrl(0)}/bulkdata/00191099`)).statusCode).toBe(404);
+    expect((await get(`${ctInstanceUrl(0)}/bulkdata/zz`)).json().error.code).toBe('BAD_BULKDATA_PATH');
+  });
+});
+
 describe('WADO-RS rendered', () => {
   it('renders PNG and JPEG with window, viewport and quality', async () => {
     const png = await get(`${ctInstanceUrl(1)}/rendered?window=40,400,linear`, { accept: 'image/png' });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AnnotatorView } from '../deid-views/annotator-view.ts';
 import { createDeidUidRepository } from '../deid-views/repository.ts';
 import { acceptsDicomJson } from './accept.ts';
+import { retrieveBulkData } from './bulkdata-service.ts';
 import { notAcceptable } from './errors.ts';
 import { IMMUTABLE, matchesIfNoneMatch, REVALIDATE, strongEtag } from './etag.ts';
 import { PixelReadAudit } from './pixel-read-audit.ts';
@@ -207,6 +208,28 @@ export const dicomwebRoutes = fp(
           { study: p.study, series: p.series, instance: p.instance },
           p.frames,
           request.headers.accept,
+        );
+        return sendWado(request, reply, response);
+      },
+    );
+
+    app.get(
+      '/dicomweb/studies/:study/series/:series/instances/:instance/bulkdata/*',
+      {
+        ...route,
+        schema: {
+          tags,
+          params: instanceParams.extend({ '*': z.string().max(400) }),
+          summary: 'WADO-RS: bulk data',
+        },
+      },
+      async (request, reply) => {
+        const p = request.params as { study: string; series: string; instance: string; '*': string };
+        const response = await retrieveBulkData(
+          depsFor(request),
+          viewer(request),
+          { study: p.study, series: p.series, instance: p.instance },
+          p['*'],
         );
         return sendWado(request, reply, response);
       },
