@@ -27,6 +27,7 @@ import { aeRouteRoutes } from './modules/routing/routes.ts';
 import { syncPlugin } from './modules/sync/plugin.ts';
 import { taskRoutes } from './modules/tasks/routes.ts';
 import { uploadRoutes } from './modules/uploads/routes.ts';
+import { webRoutes } from './modules/web/routes.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
 import { queuesPlugin } from './plugins/queues.ts';
@@ -49,6 +50,8 @@ export interface SiteDeps {
   /** The embedded OIDC issuer (demo and tests only), mounted at /realms/<realm>. */
   devIssuer?: DevIssuer;
   logStream?: NodeJS.WritableStream;
+  /** Where the viewer's build is (default: web/site/dist of this checkout). */
+  webRoot?: string;
 }
 
 /** Builds the site's HTTP app without listening, so tests can `inject()`. */
@@ -112,6 +115,7 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(decisionsPlugin);
   await app.register(projectRoutes);
   await app.register(taskRoutes);
+  await app.register(webRoutes, deps.webRoot ? { root: deps.webRoot } : {});
   await app.register(dicomwebRoutes);
   await app.register(ingestPlugin);
   await app.register(aeRouteRoutes);

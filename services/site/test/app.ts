@@ -26,7 +26,10 @@ export interface TestSite {
  * A site app on its own Postgres database (migrations applied), its own Redis key prefix and an
  * in-process S3 server. Real everything except Keycloak (the embedded issuer stands in).
  */
-export async function startTestSite(env: Record<string, string> = {}): Promise<TestSite> {
+export async function startTestSite(
+  env: Record<string, string> = {},
+  extra: Pick<SiteDeps, 'webRoot'> = {},
+): Promise<TestSite> {
   const db = await createTestDatabase(SITE_DIR, 'site');
   const s3 = await startTestS3();
   const baseUrl = 'http://127.0.0.1:8080';
@@ -54,7 +57,7 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const deps = await createSiteDeps(config, issuer);
-  const app = await buildApp(config, deps);
+  const app = await buildApp(config, { ...deps, ...extra });
   await app.ready();
   return {
     app,
