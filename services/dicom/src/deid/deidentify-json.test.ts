@@ -5,6 +5,7 @@ import { collectPhiValues, collectPhiValuesFromJson, phiCanaries } from './colle
 import { deidentify } from './deidentify.ts';
 import { deidentifyJson } from './deidentify-json.ts';
 import type { JsonDataset } from './json-elements.ts';
+import { ResidualPhiError } from './verify.ts';
 
 const secret = 'json-secret-0123456789abcdef';
 const ct = makeCtSeries({ slices: 2, rows: 32, cols: 32, seed: 'deid-json' });
@@ -47,6 +48,14 @@ describe('deidentifyJson (WADO-RS metadata form)', () => {
     const canaries = phiCanaries(fromJson);
     expect(canaries).toContain(ct.study.patient.id);
     expect(canaries).toContain(ct.study.patient.birthDate);
+  });
+
+  it('refuses a kept BulkDataURI that names an original UID', () => {
+    const leaky = toDicomJson(ct.files[0]!, {
+      bulkDataUri: () => `studies/${ct.study.studyInstanceUid}/bulk/7FE00010`,
+    }) as JsonDataset;
+    expect(() => deidentifyJson(leaky, { profile: 'annotator-view', secret })).toThrow(ResidualPhiError);
+    expect(() => deidentifyJson(leaky, { profile: 'annotator-view', secret })).toThrow(/BulkDataURI/);
   });
 
   it('applies the cloud-metadata allow-list', () => {

@@ -1,8 +1,9 @@
 import type { DElement } from './binary/element.ts';
 import { type DeidentifyInput, parseDeidentifyInput } from './deidentify-options.ts';
+import { tagLabel } from './dictionary.ts';
 import { runEngine } from './engine.ts';
 import { elementsToJson, type JsonDataset, jsonToElements } from './json-elements.ts';
-import { compilePhiMatchers } from './phi-matchers.ts';
+import { compilePhiMatchers, type PhiMatchers } from './phi-matchers.ts';
 import type { DeidReport } from './report.ts';
 import { type PhiFinding, ResidualPhiError, scanElements } from './verify.ts';
 
@@ -28,10 +29,32 @@ export function deidentifyJson(dataset: JsonDataset, opts: DeidentifyInput): Dei
   if (params.verify) {
     const matchers = compilePhiMatchers(result.mustNotKeep);
     const findings: PhiFinding[] = [];
-    if (!matchers.empty) scanElements(result.dataset, '', matchers, findings);
+    if (!matchers.empty) {
+      scanElements(result.dataset, '', matchers, findings);
+      scanBulkDataUris(result.dataset, '', bulk, matchers, findings);
+    }
     if (findings.length) throw new ResidualPhiError(findings);
     result.report.verified = true;
   }
   const out = result.dataset.filter((e) => charset || e.tag !== 0x00080005);
   return { dataset: elementsToJson(out, bulk), report: result.report };
+}
+
+/** BulkDataURIs are kept as given: one that names an original UID (or any PHI) must not go out either. */
+function scanBulkDataUris(
+  elements: DElement[],
+  prefix: string,
+  bulk: WeakMap<DElement, string>,
+  matchers: PhiMatchers,
+  findings: PhiFinding[],
+): void {
+  for (const e of elements) {
+    const path = prefix + tagLabel(e.tag);
+    e.items?.forEach((item, i) => {
+      scanBulkDataUris(item, `${path}[${i}].`, bulk, matchers, findings);
+    });
+    const uri = bulk.get(e);
+    const kinds = uri ? matchers.find(uri, 'UR') : [];
+    if (kinds.length) findings.push({ path: `${path}.BulkDataURI`, kinds });
+  }
 }
