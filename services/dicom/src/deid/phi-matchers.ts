@@ -163,7 +163,7 @@ const FORMS: Record<PhiKind, (v: string) => string[]> = {
 
 /** Instances of one series share their PHI values: compiled matchers are reused (small LRU). */
 const cache = new Map<string, PhiMatchers>();
-const CACHE_SIZE = 32;
+const CACHE_SIZE = 256;
 
 export function compilePhiMatchers(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
   const key = `${(kinds ?? []).join(',')}\u0002${(Object.keys(phi) as PhiKind[]).map((k) => `${k}\u0001${phi[k].join('\u0001')}`).join('\u0002')}`;
