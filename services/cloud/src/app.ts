@@ -25,6 +25,7 @@ import { SiteKeyCache } from './modules/sites/key-cache.ts';
 import { siteRoutes } from './modules/sites/routes.ts';
 import { statusRoutes } from './modules/status/routes.ts';
 import { studyRoutes } from './modules/studies/routes.ts';
+import { type WebRoutesOptions, webRoutes } from './modules/web/routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,6 +45,8 @@ export interface CloudDeps {
   /** The embedded OIDC issuer (demo and tests only), mounted at /realms/<realm>. */
   devIssuer?: DevIssuer;
   logStream?: NodeJS.WritableStream;
+  /** Where the QC dashboard's build is (tests point it at a fixture). */
+  web?: WebRoutesOptions;
 }
 
 /** Builds the cloud's HTTP + websocket app without listening, so tests can `inject()`. */
@@ -114,5 +117,6 @@ export async function buildApp(config: CloudConfig, deps: CloudDeps): Promise<Fa
   await app.register(outboxRoutes);
   await app.register(statusRoutes);
   await app.register(qcModule);
+  await app.register(webRoutes, deps.web ?? {});
   return app;
 }

@@ -18,6 +18,9 @@ export const cloudEnvSchema = z
     HTTP_PORT: port.default(8090),
     PUBLIC_URL: z.url().default('http://127.0.0.1:8090'),
     WEB_ORIGINS: list.default([]),
+    // The dashboard's "open in site viewer" links: `siteId=https://viewer.inside.hospital,…` (reachable
+    // only inside that hospital's network; the link carries pseudonymous ids only).
+    SITE_VIEWER_URLS: list.default([]),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
     OIDC_ISSUER: z.url(),
     OIDC_AUDIENCE: z.string().default('annex-cloud'),
