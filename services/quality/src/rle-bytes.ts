@@ -68,10 +68,19 @@ export function binaryRleToBytes(rle: BinaryRle): Uint8Array {
   return w.done();
 }
 
+/** Run positions are Uint32: a longer volume cannot be represented (and is no real scan). */
+const MAX_LENGTH = 0xffffffff;
+
+function readLength(r: ByteReader): number {
+  const length = r.varint();
+  if (length > MAX_LENGTH) throw new RleError('RLE length exceeds 2^32 − 1 voxels');
+  return length;
+}
+
 export function binaryRleFromBytes(bytes: Uint8Array): BinaryRle {
   const r = new ByteReader(bytes);
   if (r.byte() !== KIND_BINARY) throw new RleError('not a binary RLE');
-  const length = r.varint();
+  const length = readLength(r);
   const n = r.varint();
   if (n > bytes.length) throw new RleError('RLE run count exceeds its bytes');
   const counts = new Uint32Array(n);
@@ -99,7 +108,7 @@ export function labelRleToBytes(rle: LabelRle): Uint8Array {
 export function labelRleFromBytes(bytes: Uint8Array): LabelRle {
   const r = new ByteReader(bytes);
   if (r.byte() !== KIND_LABEL) throw new RleError('not a label RLE');
-  const length = r.varint();
+  const length = readLength(r);
   const n = r.varint();
   if (n > bytes.length) throw new RleError('RLE run count exceeds its bytes');
   const values = new Uint8Array(n);
@@ -108,6 +117,7 @@ export function labelRleFromBytes(bytes: Uint8Array): LabelRle {
   let pos = 0;
   for (let k = 0; k < n; k++) {
     pos += r.varint();
+    if (pos > MAX_LENGTH) throw new RleError('RLE runs exceed 2^32 − 1 voxels');
     ends[k] = pos;
   }
   r.end();
