@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeRleFrame, makeCtSeries, parseInstance } from '@annex/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
@@ -435,5 +439,39 @@ describe('metadata after new instances arrive', () => {
     const after = await json(url);
     expect(after).toHaveLength(before.length + 1);
     expect(values(after, '00080018')).toContain(extra.sopInstanceUids[0]);
+  });
+});
+
+describe('frames of a JPEG-LS instance (compressed by dcmtk)', () => {
+  it('serves image/jls as stored, octet-stream decoded to the original pixels, and renders it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'annex-dicomweb-jls-'));
+    try {
+      writeFileSync(join(dir, 'in.dcm'), s.mr.files[0]!);
+      execFileSync('dcmcjpls', ['+el', '+ua', join(dir, 'in.dcm'), join(dir, 'out.dcm')]);
+      const jls = readFileSync(join(dir, 'out.dcm'));
+      const parsed = parseInstance(jls);
+      expect(parsed.transferSyntaxUid).toBe('1.2.840.10008.1.2.4.80');
+      await ingestInstance(ingestContextOf(site.app), jls, { via: 'upload' });
+      const url = `/dicomweb/studies/${s.b.studyInstanceUid}/series/${s.mr.seriesInstanceUid}/instances/${parsed.sopInstanceUid}/frames/1`;
+      const stored = await get(url, { accept: 'multipart/related; type="image/jls"' });
+      expect(stored.statusCode, stored.body).toBe(200);
+      const [jlsPart] = parseMultipart(stored.rawPayload, String(stored.headers['content-type']));
+      expect(jlsPart!.headers['content-type']).toBe('image/jls; transfer-syntax=1.2.840.10008.1.2.4.80');
+      expect(jlsPart!.body.subarray(0, 2).toString('hex')).toBe('ffd8');
+      const decoded = await get(url, { accept: 'multipart/related; type="application/octet-stream"' });
+      const [native] = parseMultipart(decoded.rawPayload, String(decoded.headers['content-type']));
+      const original = await get(
+        `/dicomweb/studies/${s.b.studyInstanceUid}/series/${s.mr.seriesInstanceUid}/instances/${s.mr.sopInstanceUids[0]}/frames/1`,
+      );
+      expect(
+        native!.body.equals(
+          parseMultipart(original.rawPayload, String(original.headers['content-type']))[0]!.body,
+        ),
+      ).toBe(true);
+      const png = await get(url.replace('/frames/1', '/rendered'), { accept: 'image/png' });
+      expect(png.statusCode).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,4 @@
-import { decodeRleFrame } from '@annex/dicom/frames/rle-decode.ts';
-import { parseInstance } from '@annex/dicom/parse/parse-instance.ts';
+import { canDecode as coreCanDecode, decodeFrame, decodeRleFrame, parseInstance } from '@annex/dicom';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { LruCache } from '../deid-views/lru-cache.ts';
 import { frameSpans, type PixelIndex, pixelIndexSchema } from '../ingest/pixel-index.ts';
@@ -8,9 +7,8 @@ import type { StoredInstance } from './repository.ts';
 
 const RLE = '1.2.840.10008.1.2.5';
 
-/** Stored syntaxes whose frames this server can decode to native pixels (for octet-stream and /rendered). */
-export const canDecode = (ts: string) =>
-  ts === RLE || ts === '1.2.840.10008.1.2' || ts === '1.2.840.10008.1.2.1' || ts === '1.2.840.10008.1.2.1.99';
+/** Stored syntaxes whose frames this server can decode to native pixels: native, RLE here, the rest by codecs. */
+export const canDecode = (ts: string) => ts === RLE || coreCanDecode(ts);
 
 export interface PixelModule {
   rows: number;
@@ -80,9 +78,23 @@ export async function readStoredFrame(
   return read;
 }
 
-/** Native little-endian pixels of a frame (decoding RLE; native syntaxes are already that). */
-export function decodeToNative(stored: Uint8Array[], ts: string, pixel: PixelModule): Uint8Array[] {
-  if (ts !== RLE) return stored;
-  const joined = stored.length === 1 ? stored[0]! : Buffer.concat(stored);
-  return [decodeRleFrame(joined, pixel)];
+const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
+
+/**
+ * Native little-endian pixels of a frame: native syntaxes are that already, RLE is decoded from the ranged
+ * bytes, JPEG / JPEG-LS / JPEG 2000 / HTJ2K go through the codecs of @annex/dicom, which need the object.
+ */
+export async function decodeToNative(
+  storage: ObjectStore,
+  instance: StoredInstance,
+  n: number,
+  stored: Uint8Array[],
+  pixel: PixelModule,
+): Promise<Uint8Array[]> {
+  const ts = instance.transferSyntaxUid;
+  if (NATIVE.has(ts)) return stored;
+  if (ts === RLE) return [decodeRleFrame(stored.length === 1 ? stored[0]! : Buffer.concat(stored), pixel)];
+  const frame = await decodeFrame(parseInstance(await storage.getBuffer(instance.objectKey)), n - 1);
+  const p = frame.pixels;
+  return [new Uint8Array(p.buffer, p.byteOffset, p.byteLength)];
 }

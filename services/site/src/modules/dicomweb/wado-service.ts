@@ -271,7 +271,7 @@ export async function retrieveFrames(
   const read = async (n: number) => {
     const stored = await readStoredFrame(deps.storage, inst, n);
     deps.readAhead?.after(inst, n);
-    return choice.decode ? decodeToNative(stored, ts, pixel) : stored;
+    return choice.decode ? decodeToNative(deps.storage, inst, n, stored, pixel) : stored;
   };
   if (!choice.multipart) {
     return {
