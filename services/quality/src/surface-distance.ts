@@ -10,7 +10,8 @@ import { rleToBoxRows, surfaceFromRows } from './surface-rows.ts';
 export type MaskInput = Uint8Array | BinaryRle;
 
 /**
- * Symmetric surface distances in mm. Conventions (same as MONAI / DeepMind surface-distance):
+ * Symmetric surface distances in mm. Conventions (MONAI's; DeepMind's surface-distance weights
+ * voxels by surface-element area instead, so its percentiles differ slightly):
  * - surface voxel: a foreground voxel with a 6-neighbour that is background or outside the volume;
  * - directed distances: from every surface voxel of one mask to the nearest surface voxel of the other;
  * - hd95Mm = max of the two directed 95th percentiles (linear interpolation, numpy's default);
