@@ -125,9 +125,10 @@ function idForms(id: string): string[] {
 function phoneForms(phone: string): string[] {
   const digits = phone.replace(/\D/g, '');
   if (digits.length < 7) return [];
-  // The local part (last 7 digits) with any punctuation between digits: "+1-555-123-4567" ~ "5551234567".
+  // The local part (last 7 digits) with punctuation anywhere but inside the last four, which every usual
+  // format writes together: "+1-555-123-4567" ~ "5551234567" ~ "123 4567".
   const tail = digits.slice(-7);
-  return [NUM(tail.split('').join('[\\s().+/-]{0,3}'))];
+  return [NUM(`${tail.slice(0, 3).split('').join('[\\s().+/-]{0,3}')}[\\s().+/-]{0,3}${tail.slice(3)}`)];
 }
 
 function addressForms(address: string): string[] {
@@ -195,7 +196,7 @@ function anchorsOf(kind: PhiKind, v: string): string[] {
     case 'eventDates':
       return /^\d{8}$/.test(v) ? [v.slice(0, 4)] : firstWords([v]);
     case 'phones':
-      return [v.replace(/\D/g, '').slice(-1)];
+      return [v.replace(/\D/g, '').slice(-4)];
     case 'addresses':
       return firstWords([v, ...v.split(/[\^,\n\r;]+/)]);
     case 'ids':
@@ -219,25 +220,62 @@ interface Entry {
  * One entry per PHI value, its expressions compiled on first use: only values whose anchors occur in some
  * text ever cost a compile, which keeps the first object of a new patient cheap.
  */
+/** Entries and gates are shared between objects: slices of one series differ only in a few UIDs. */
+const entryCache = new Map<string, Entry>();
+const gateCache = new Map<string, RegExp>();
+const ENTRY_CACHE_SIZE = 20_000;
+
+function remember<K, V>(m: Map<K, V>, key: K, make: () => V, limit: number): V {
+  let v = m.get(key);
+  if (v === undefined) {
+    v = make();
+    m.set(key, v);
+    if (m.size > limit) m.delete(m.keys().next().value!);
+  }
+  return v;
+}
+
+function entryFor(kind: PhiKind, v: string): Entry | undefined {
+  const entry = remember(
+    entryCache,
+    `${kind}\u0000${v}`,
+    () => {
+      // Longest forms first: an alternation takes the first alternative that matches, so "Mrs. Jane Q Doe Jr."
+      // goes whole before a shorter form could split it. Patterns and texts are matched lower-cased without
+      // the `i` flag: case-folding the boundary classes made V8 spend milliseconds per new patient.
+      const patterns = [...new Set(FORMS[kind](v.toLowerCase()))].sort((a, b) => b.length - a.length);
+      return { kind, anchors: anchorsOf(kind, v), patterns };
+    },
+    ENTRY_CACHE_SIZE,
+  );
+  return entry.patterns.length ? entry : undefined;
+}
+
+/**
+ * One entry per PHI value, its expressions compiled on first use: only values whose anchors occur in some
+ * text ever cost a compile, which keeps the first object of a new patient cheap.
+ */
 function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
   const entries: Entry[] = [];
   for (const kind of kinds ?? (Object.keys(FORMS) as PhiKind[])) {
     for (const v of new Set(phi[kind])) {
-      // Longest forms first: an alternation takes the first alternative that matches, so "Mrs. Jane Q Doe Jr."
-      // goes whole before a shorter form could split it.
-      // Patterns and texts are matched lower-cased without the `i` flag: case-folding the boundary classes
-      // made V8 spend milliseconds compiling each new patient's expressions.
-      const patterns = [...new Set(FORMS[kind](v.toLowerCase()))].sort((a, b) => b.length - a.length);
-      if (patterns.length) entries.push({ kind, anchors: anchorsOf(kind, v), patterns });
+      const e = entryFor(kind, v);
+      if (e) entries.push(e);
     }
   }
   const gateOf = (list: Entry[]) => {
-    const anchors = [...new Set(list.flatMap((e) => e.anchors))].filter(Boolean);
-    return anchors.length ? new RegExp(anchors.map(esc).join('|')) : undefined;
+    const anchors = [...new Set(list.flatMap((e) => e.anchors))].filter(Boolean).sort();
+    if (!anchors.length) return undefined;
+    const source = anchors.map(esc).join('|');
+    return remember(gateCache, source, () => new RegExp(source), 4096);
   };
-  const anyGate = gateOf(entries);
+  // UIDs change with every instance; the other values are the patient's and study's: two gates, so the
+  // larger one is reused across a series.
+  const otherEntries = entries.filter((e) => e.kind !== 'uids');
   const uidEntries = entries.filter((e) => e.kind === 'uids');
+  const otherGate = gateOf(otherEntries);
   const uidGate = gateOf(uidEntries);
+  const anyGate = { test: (t: string) => !!(otherGate?.test(t) || uidGate?.test(t)) };
   const hit = (e: Entry, lower: string) => e.anchors.some((a) => lower.includes(a));
   const regex = (list: string[], flags: string) => (list.length ? new RegExp(list.join('|'), flags) : null);
   return {
@@ -246,7 +284,7 @@ function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
       // Phone digits and IDs inside UIDs would be coincidences of the hash; UIDs are matched as UIDs.
       const list = vr === 'UI' ? uidEntries : entries;
       const lower = text.toLowerCase();
-      if (!(vr === 'UI' ? uidGate : anyGate)?.test(lower)) return [];
+      if (!(vr === 'UI' ? uidGate?.test(lower) : anyGate.test(lower))) return [];
       const hits = new Set<PhiKind>();
       for (const e of list) {
         if (hits.has(e.kind) || !hit(e, lower)) continue;
@@ -256,7 +294,7 @@ function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
       return [...hits];
     },
     redact(text) {
-      if (!anyGate?.test(text.toLowerCase())) return text;
+      if (!anyGate.test(text.toLowerCase())) return text;
       // Whole forms of every value first, then single parts ("Doe", one address line): a part must not split
       // another value's whole form and leave fragments (titles) behind.
       let out = text;
