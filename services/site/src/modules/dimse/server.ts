@@ -5,6 +5,7 @@ import { ingestContextOf } from '../ingest/context.ts';
 import { createAeRouteRepository } from '../routing/repository.ts';
 import { resolveAeRoute } from '../routing/resolve-route.ts';
 import { dimseMetrics } from './metrics.ts';
+import { framePdusOnEmit } from './pdu-framing.ts';
 import { AnnexScp } from './scp.ts';
 import { dimseSettingsOf } from './settings.ts';
 
@@ -53,6 +54,7 @@ export async function startDimseServer(
       metrics.open.dec();
     });
     socket.on('error', () => socket.destroy());
+    framePdusOnEmit(socket);
     const scp = new AnnexScp(socket, deps, options);
     scp.on('networkError', () => socket.end());
   });

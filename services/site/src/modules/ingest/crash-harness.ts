@@ -29,6 +29,7 @@ const queues = createQueues({ url: config.REDIS_URL }, config.QUEUE_PREFIX);
 const quiet = { debug() {}, warn() {}, error() {} };
 const ctx = createIngestContext({
   prisma,
+  databaseUrl: config.DATABASE_URL,
   storage,
   queues,
   registry: new Registry(),
@@ -44,5 +45,6 @@ for (const name of readdirSync(dir).sort()) {
   process.stdout.write('.');
 }
 await queues.close();
+await ctx.close();
 await prisma.$disconnect();
 process.exit(0);

@@ -18,7 +18,8 @@ const series = makeCtSeries({ seed: 'crash-safety', slices: 12, rows: 64, cols: 
 beforeAll(async () => {
   site = await startTestSite();
   dir = mkdtempSync(path.join(tmpdir(), 'annex-crash-'));
-  series.files.forEach((file, i) => writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}.dcm`), file));
+  for (const [i, file] of series.files.entries())
+    writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}.dcm`), file);
 });
 afterAll(async () => {
   await site?.close();

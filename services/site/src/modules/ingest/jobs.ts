@@ -1,8 +1,8 @@
-import { routeIndexedSeries } from '../tasks/jobs.ts';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { JobName, QueueName } from '../../jobs/names.ts';
 import type { JobHandler } from '../../jobs/queues.ts';
+import { routeIndexedSeries } from '../tasks/jobs.ts';
 import { createUploadRepository } from '../uploads/repository.ts';
 import { ingestContextOf } from './context.ts';
 import { reapOrphans } from './reaper.ts';

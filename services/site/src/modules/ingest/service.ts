@@ -119,20 +119,23 @@ export async function ingestInstance(
       size: buf.length,
     };
 
-    // An identical re-send (a PACS retrying) is answered without storing anything.
-    const existing = await ctx.repository.findInstance(parsed.sopInstanceUid);
+    // An identical re-send (a PACS retrying) is answered without storing anything. The pending
+    // row for the object we may store is written meanwhile (it is only a hint for the reaper).
+    const objectKey = newInstanceKey();
+    const [existing] = await Promise.all([
+      ctx.repository.findInstance(parsed.sopInstanceUid),
+      ctx.repository.addPending(objectKey),
+    ]);
     if (existing?.sha256 === sha256) {
+      await bestEffort(ctx, 'removing an unused pending row', () => ctx.repository.removePending(objectKey));
       return finish(ctx, via, started, buf.length, {
         status: 'duplicate',
         instanceId: existing.id,
         seriesId: existing.seriesRef,
-        studyId: existing.series.studyRef,
+        studyId: existing.studyRef,
         ...identity,
       });
     }
-
-    const objectKey = newInstanceKey();
-    await ctx.repository.addPending(objectKey);
     await ctx.probe?.('pending-written');
     try {
       await ctx.storage.put(objectKey, buf, buf.length);

@@ -1,0 +1,313 @@
+/**
+ * Ingest benchmark: C-STORE of a 300-slice 512×512 16-bit CT with dcmtk storescu at 1 and 4
+ * associations into the Annex site, Orthanc (Debian package, temp config on loopback, TCP_NODELAY)
+ * and dcmtk storescp writing files (the raw receive ceiling); the site again with a
+ * default-environment storescu (Nagle check); STOW-RS at concurrency 1/4/8 against Orthanc's
+ * POST /instances. Every run sends fresh UIDs. Prints instances/s with the peer and the ratio.
+ *
+ * Run: `npx tsx scripts/bench/ingest/run.ts` (env SLICES=300, RUN_TIMEOUT_S=120).
+ * Bounded: each run is killed after RUN_TIMEOUT_S; the whole script takes a few minutes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeCtSeries } from '../../../services/dicom/src/index.ts';
+
+const SLICES = Number(process.env.SLICES ?? 300);
+const RUN_TIMEOUT_MS = Number(process.env.RUN_TIMEOUT_S ?? 120) * 1000;
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const work = mkdtempSync(path.join(tmpdir(), 'annex-bench-ingest-'));
+const children: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a long-running child and waits for a line of JSON on stdout (or a port to answer). */
+function startJsonChild(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, info: JSON.parse(line) });
+    });
+    child.on('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+async function waitForPort(port: number, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+// --- data: one generated series, re-labelled with fresh UIDs per run (same length, in place) ---
+console.log(`generating a ${SLICES}-slice 512×512 CT…`);
+const base = makeCtSeries({ seed: 'bench-ingest', slices: SLICES, rows: 512, cols: 512 });
+let runNo = 0;
+function freshCopy(): Buffer[] {
+  runNo++;
+  const a = String(1 + (runNo % 9));
+  const b = String(Math.floor(runNo / 9) % 10);
+  // "2.25.<digits>": changing the two digits after "2.25." keeps lengths and validity.
+  const relabel = (uid: string) => `${uid.slice(0, 5)}${a}${b}${uid.slice(7)}`;
+  const uids = [base.study.studyInstanceUid, base.seriesInstanceUid, base.frameOfReferenceUid];
+  return base.files.map((file, i) => {
+    const out = Buffer.from(file);
+    for (const uid of [...uids, base.sopInstanceUids[i]!]) {
+      const from = Buffer.from(uid);
+      const to = Buffer.from(relabel(uid));
+      for (let at = out.indexOf(from); at >= 0; at = out.indexOf(from, at + from.length)) to.copy(out, at);
+    }
+    return out;
+  });
+}
+function writeSet(files: Buffer[]): string[] {
+  const dir = path.join(work, `set-${runNo}`);
+  mkdirSync(dir);
+  return files.map((f, i) => {
+    const p = path.join(dir, `${String(i).padStart(4, '0')}.dcm`);
+    writeFileSync(p, f);
+    return p;
+  });
+}
+
+// --- C-STORE with storescu, N associations (one storescu process each) ---
+async function cstore(
+  port: number,
+  aet: string,
+  associations: number,
+  nodelayEnv: 'set' | 'default',
+): Promise<number> {
+  const files = writeSet(freshCopy());
+  const groups = Array.from({ length: associations }, (_, k) =>
+    files.filter((_, i) => i % associations === k),
+  );
+  const env = { ...process.env };
+  if (nodelayEnv === 'set') env.TCP_NODELAY = '1';
+  else delete env.TCP_NODELAY;
+  const started = performance.now();
+  await Promise.all(
+    groups.map(
+      (group) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn('storescu', ['-aec', aet, '127.0.0.1', String(port), ...group], {
+            env,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let err = '';
+          child.stderr.on('data', (d) => (err += d));
+          const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+          child.on('exit', (code) => {
+            clearTimeout(timer);
+            code === 0 ? resolve() : reject(new Error(`storescu failed (${code}): ${err.slice(0, 300)}`));
+          });
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  rmSync(path.dirname(files[0]!), { recursive: true, force: true });
+  return files.length / seconds;
+}
+
+// --- STOW-RS / Orthanc POST /instances, one instance per request, N in flight ---
+async function httpStore(send: (file: Buffer) => Promise<Response>, concurrency: number): Promise<number> {
+  const files = freshCopy();
+  let next = 0;
+  const started = performance.now();
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < files.length && Date.now() < deadline) {
+        const res = await send(files[next++]!);
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  return files.length / ((performance.now() - started) / 1000);
+}
+
+const results: Array<{ what: string; ours: number; peer: string; peerValue: number; target?: number }> = [];
+const fmt = (n: number) => n.toFixed(1).padStart(7);
+
+try {
+  // Servers.
+  const s3 = await startJsonChild([path.join(HERE, 's3-process.ts')], {});
+  const sitePorts = { http: await freePort(), dimse: await freePort() };
+  const site = await startJsonChild([path.join(HERE, 'site-process.ts')], {
+    BENCH_HTTP_PORT: String(sitePorts.http),
+    BENCH_DIMSE_PORT: String(sitePorts.dimse),
+    BENCH_S3_ENDPOINT: s3.info.endpoint!,
+  });
+  const token = site.info.token!;
+
+  const orthancDir = path.join(work, 'orthanc');
+  mkdirSync(orthancDir);
+  const orthancPorts = { http: await freePort(), dicom: await freePort() };
+  const orthancConfig = path.join(orthancDir, 'orthanc.json');
+  writeFileSync(
+    orthancConfig,
+    JSON.stringify({
+      Name: 'bench',
+      StorageDirectory: orthancDir,
+      IndexDirectory: orthancDir,
+      HttpPort: orthancPorts.http,
+      DicomPort: orthancPorts.dicom,
+      DicomAet: 'ORTHANC',
+      RemoteAccessAllowed: false,
+      AuthenticationEnabled: false,
+      Plugins: [],
+      TcpNoDelay: true,
+    }),
+  );
+  const orthanc = spawn('Orthanc', [orthancConfig], {
+    stdio: 'ignore',
+    env: { ...process.env, TCP_NODELAY: '1' },
+  });
+  children.push(orthanc);
+
+  const storescpPort = await freePort();
+  const storescpDir = path.join(work, 'storescp');
+  mkdirSync(storescpDir);
+  // --fork: one process per association (storescp is otherwise sequential).
+  const storescp = spawn(
+    'storescp',
+    ['--fork', '+xa', '-aet', 'STORESCP', '-od', storescpDir, String(storescpPort)],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, TCP_NODELAY: '1' },
+    },
+  );
+  children.push(storescp);
+  await Promise.all([
+    waitForPort(orthancPorts.dicom),
+    waitForPort(orthancPorts.http),
+    waitForPort(storescpPort),
+    waitForPort(sitePorts.dimse),
+  ]);
+
+  // Warm-up: a few instances to each, so JIT and connection pools are not measured.
+  const warm = freshCopy().slice(0, 10);
+  await httpStore(
+    () => fetch(`http://127.0.0.1:${orthancPorts.http}/instances`, { method: 'POST', body: warm[0]! }),
+    1,
+  ).catch(() => 0);
+
+  for (const associations of [1, 4]) {
+    const ours = await cstore(sitePorts.dimse, 'ANNEX', associations, 'set');
+    const orthancRate = await cstore(orthancPorts.dicom, 'ORTHANC', associations, 'set');
+    const storescpRate = await cstore(storescpPort, 'STORESCP', associations, 'set');
+    results.push({
+      what: `C-STORE ${associations} assoc`,
+      ours,
+      peer: 'Orthanc',
+      peerValue: orthancRate,
+      target: 2,
+    });
+    results.push({
+      what: `C-STORE ${associations} assoc`,
+      ours,
+      peer: 'storescp (files)',
+      peerValue: storescpRate,
+      target: 0.5,
+    });
+    console.log(
+      `C-STORE ${associations}: annex ${fmt(ours)}  orthanc ${fmt(orthancRate)}  storescp ${fmt(storescpRate)} inst/s`,
+    );
+  }
+  const defaultEnv = await cstore(sitePorts.dimse, 'ANNEX', 1, 'default');
+  const defaultEnvOrthanc = await cstore(orthancPorts.dicom, 'ORTHANC', 1, 'default');
+  results.push({
+    what: 'C-STORE 1 assoc, default-env storescu',
+    ours: defaultEnv,
+    peer: 'Orthanc',
+    peerValue: defaultEnvOrthanc,
+  });
+  console.log(`C-STORE 1 (default env): annex ${fmt(defaultEnv)} orthanc ${fmt(defaultEnvOrthanc)} inst/s`);
+
+  const boundary = 'annex-bench-boundary';
+  const stow = (file: Buffer) =>
+    fetch(`http://127.0.0.1:${sitePorts.http}/dicomweb/studies`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+      },
+      body: Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+        file,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]),
+    });
+  const orthancPost = (file: Buffer) =>
+    fetch(`http://127.0.0.1:${orthancPorts.http}/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/dicom' },
+      body: file,
+    });
+  for (const concurrency of [1, 4, 8]) {
+    const ours = await httpStore(stow, concurrency);
+    const peer = await httpStore(orthancPost, concurrency);
+    results.push({
+      what: `STOW-RS c=${concurrency}`,
+      ours,
+      peer: 'Orthanc POST /instances',
+      peerValue: peer,
+      ...(concurrency === 4 ? { target: 2 } : {}),
+    });
+    console.log(`STOW c=${concurrency}: annex ${fmt(ours)}  orthanc ${fmt(peer)} inst/s`);
+  }
+} finally {
+  for (const child of children.reverse()) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  rmSync(work, { recursive: true, force: true });
+}
+
+console.log(
+  `\n${SLICES} slices of 512×512×16 bit (${(SLICES * 0.528).toFixed(0)} MB), instances/s (higher is better)`,
+);
+console.log(
+  'run                                   | annex   | peer                     | peer    | ratio | target',
+);
+for (const r of results) {
+  const ratio = r.ours / r.peerValue;
+  const verdict = r.target === undefined ? '—' : `≥${r.target}× ${ratio >= r.target ? 'met' : 'NOT met'}`;
+  console.log(
+    `${r.what.padEnd(37)} | ${fmt(r.ours)} | ${r.peer.padEnd(24)} | ${fmt(r.peerValue)} | ${ratio.toFixed(2).padStart(5)} | ${verdict}`,
+  );
+}
+const nagle = results.find((r) => r.what.includes('default-env'));
+if (nagle)
+  console.log(
+    `default-env storescu: ${(1000 / nagle.ours).toFixed(1)} ms/instance (a Nagle stall would be ≥40 ms)`,
+  );
+process.exit(0);
