@@ -1,48 +1,35 @@
-// npm run demo: the site (and, once wired, the cloud) on embedded defaults, seeded with synthetic
-// studies. Uses the machine's Postgres and Redis (or DATABASE_URL / REDIS_URL), an in-process S3
-// server unless S3_ENDPOINT is set, and the embedded OIDC issuer unless OIDC_ISSUER is set.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// npm run demo: the site and the cloud on embedded defaults, connected over the signed channel,
+// seeded with a project and synthetic studies. Uses the machine's Postgres and Redis (or
+// DATABASE_URL / CLOUD_DATABASE_URL / REDIS_URL), an in-process S3 server unless S3_ENDPOINT is
+// set, and embedded OIDC issuers unless OIDC_ISSUER is set. DEMO_CLOUD=0 runs the site alone.
 import path from 'node:path';
-import { makeCtSeries, makeMrSeries, makeStudy } from '@annex/dicom';
 import { createDevIssuer } from '@annex/platform';
-import pg from 'pg';
+import { CLOUD_DEMO_USERS } from '../services/cloud/src/demo-users.ts';
 import { loadSiteConfig } from '../services/site/src/config.ts';
 import { DEMO_REALM, DEMO_USERS, VIEWER_CLIENT } from '../services/site/src/demo-users.ts';
 import { startSite } from '../services/site/src/main.ts';
-import { ingestContextOf } from '../services/site/src/modules/ingest/context.ts';
-import { ingestInstance } from '../services/site/src/modules/ingest/service.ts';
 import { startEmbeddedS3 } from '../services/site/src/storage/embedded-s3.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const STATE = path.join(ROOT, '.annex', 'demo');
-mkdirSync(STATE, { recursive: true });
-
-/** A secret made once and kept in .annex/demo, so pseudonyms stay stable across demo runs. */
-function persistentSecret(name: string): string {
-  const file = path.join(STATE, name);
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
-}
-
-async function ensureDatabase(url: string, packageDir: string) {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-  await client.end();
-  execFileSync('npm', ['run', '-s', 'db:deploy'], { cwd: packageDir, env: { ...process.env, DATABASE_URL: url }, stdio: 'pipe' });
-}
+import { DEMO_SITE, startDemoCloud } from './demo/cloud.ts';
+import { seedDemo } from './demo/seed.ts';
+import { ensureDatabase, persistentKeyPair, persistentSecret, ROOT, STATE } from './demo/state.ts';
 
 const env = process.env;
 const publicUrl = env.PUBLIC_URL ?? 'http://127.0.0.1:8080';
+const cloudUrl = env.CLOUD_PUBLIC_URL ?? 'http://127.0.0.1:8090';
+const withCloud = env.DEMO_CLOUD !== '0';
 const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/annex_demo';
 await ensureDatabase(databaseUrl, path.join(ROOT, 'services/site'));
+
+const siteKeys = persistentKeyPair('site');
+const cloudKeys = persistentKeyPair('cloud');
+const cloud = withCloud
+  ? await startDemoCloud({
+      publicUrl: cloudUrl,
+      databaseUrl: env.CLOUD_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/annex_demo_cloud',
+      signingKeyFile: cloudKeys.privateFile,
+      sitePublicKeyFile: siteKeys.publicFile,
+    })
+  : undefined;
 
 const s3 = env.S3_ENDPOINT
   ? undefined
@@ -58,12 +45,24 @@ const issuer = env.OIDC_ISSUER
       accessTokenSeconds: 3600,
     });
 
+if (withCloud) {
+  // The sync role reads its settings from the environment, like in a deployment.
+  Object.assign(process.env, {
+    SITE_ID: DEMO_SITE,
+    CLOUD_SYNC_URL: `${cloudUrl.replace(/^http/, 'ws')}/sync/v1`,
+    SYNC_ALLOW_INSECURE: '1',
+    SITE_SIGNING_KEY_FILE: siteKeys.privateFile,
+    CLOUD_PUBLIC_KEY_FILE: cloudKeys.publicFile,
+    SYNC_ANNOUNCE_QUIET_MS: '1000',
+  });
+}
+const url = new URL(publicUrl);
 const config = loadSiteConfig({
   NODE_ENV: 'development',
   LOG_LEVEL: 'info',
-  ROLES: 'api,worker,dimse',
-  HTTP_HOST: '127.0.0.1',
-  HTTP_PORT: '8080',
+  ROLES: withCloud ? 'api,worker,dimse,sync' : 'api,worker,dimse',
+  HTTP_HOST: url.hostname,
+  HTTP_PORT: url.port || '8080',
   PUBLIC_URL: publicUrl,
   WEB_ORIGINS: publicUrl,
   DATABASE_URL: databaseUrl,
@@ -75,36 +74,30 @@ const config = loadSiteConfig({
 });
 
 const site = await startSite(config, issuer);
+const project = await seedDemo(site.app, Number(env.DEMO_CT_SLICES ?? 120));
 
-// Seed once: a synthetic CT and MR study with fake PHI, through the same pipeline as every door.
-if ((await site.app.prisma.study.count()) === 0) {
-  const ctx = ingestContextOf(site.app);
-  const ct = makeCtSeries({ slices: Number(env.DEMO_CT_SLICES ?? 120), seed: 'demo-ct' });
-  const mr = makeMrSeries({ slices: 24, seed: 'demo-mr', study: makeStudy('demo-mr') });
-  for (const file of [...ct.files, ...mr.files]) await ingestInstance(ctx, file, { via: 'upload' });
-  site.app.log.info({ instances: ct.files.length + mr.files.length }, 'demo studies seeded');
-}
-
-const line = '─'.repeat(72);
+const line = '─'.repeat(76);
 console.log(`
 ${line}
-Annex site demo is running
-  site            ${publicUrl}            (viewer, API)
-  API docs        ${publicUrl}/docs
-  DICOMweb        ${publicUrl}/dicomweb
-  DIMSE (C-STORE) 127.0.0.1:${config.DIMSE_PORT}  AE title ${config.DIMSE_AE_TITLE}
-  S3              ${s3 ? `${s3.endpoint} (embedded, data in .annex/demo/s3)` : config.S3_ENDPOINT}
-  OIDC issuer     ${config.OIDC_ISSUER}
-Users (password = user name)
-${DEMO_USERS.map((u) => `  ${u.username.padEnd(6)} ${u.roles.join(', ')}`).join('\n')}
-Get a token:      npm run -s token -- admin
-Try:              curl -H "Authorization: Bearer $(npm run -s token -- admin)" '${publicUrl}/dicomweb/studies'
-Push a series:    storescu -aec ${config.DIMSE_AE_TITLE} 127.0.0.1 ${config.DIMSE_PORT} <files>
+Annex demo is running
+  viewer + site API  ${publicUrl}              (annotators sign in here)
+  API docs           ${publicUrl}/docs
+  DICOMweb           ${publicUrl}/dicomweb
+  DIMSE (C-STORE)    127.0.0.1:${config.DIMSE_PORT}  AE title ${config.DIMSE_AE_TITLE}
+  S3                 ${s3 ? `${s3.endpoint} (embedded, data in .annex/demo/s3)` : config.S3_ENDPOINT}
+  site OIDC issuer   ${config.OIDC_ISSUER}
+${cloud ? `  cloud (QC)         ${cloudUrl}              (site "${DEMO_SITE}" connected, signed channel)\n` : ''}Project "${project.name}" (3 annotators per task) has a task waiting.
+Site users (password = user name)
+${DEMO_USERS.map((u) => `  ${u.username.padEnd(10)} ${u.roles.join(', ')}`).join('\n')}
+${cloud ? `Cloud users (password = user name)\n${CLOUD_DEMO_USERS.map((u) => `  ${u.username.padEnd(10)} ${u.roles.join(', ')} ${(u.groups ?? []).join(' ')}`).join('\n')}\n` : ''}Get a token:       npm run -s token -- admin            (cloud: npm run -s token -- quinn cloud)
+Try:               curl -H "Authorization: Bearer $(npm run -s token -- admin)" '${publicUrl}/dicomweb/studies'
+Push a series:     storescu -aec ${config.DIMSE_AE_TITLE} 127.0.0.1 ${config.DIMSE_PORT} <files>
 ${line}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     await site.stop();
+    await cloud?.stop();
     await s3?.close();
     process.exit(0);
   });
