@@ -29,7 +29,9 @@ export class ConfigError extends Error {
 /** Reads `config.json` beside the page; a missing file means same-origin defaults, a bad one is an error. */
 export async function loadConfig(baseUrl: string, fetchFn: typeof fetch = fetch): Promise<AppConfig> {
   const res = await fetchFn(new URL('config.json', baseUrl), { cache: 'no-store' });
-  if (res.status === 404) return appConfigSchema.parse({});
+  // 404, or a dev server's SPA fallback answering with index.html: no config, same-origin defaults.
+  const isJson = (res.headers.get('content-type') ?? '').includes('json');
+  if (res.status === 404 || (res.ok && !isJson)) return appConfigSchema.parse({});
   if (!res.ok) throw new ConfigError(`config.json could not be read (HTTP ${res.status})`);
   const parsed = appConfigSchema.safeParse(await res.json());
   if (!parsed.success) {
