@@ -6,6 +6,8 @@
  *     GET /instances/{id}/file as the HTTP floor of that number,
  * on the same synthetic series in the same run. The contenders run in interleaved rounds (one pass over the
  * series each per round) and the median round is reported, so a shared, noisy machine slows all alike.
+ * Later rounds see slices the engine has seen (its per-patient and UID caches are warm); the first pass over
+ * the series (as at ingest) and a never-seen patient's first slice are printed separately.
  *
  *   npx tsx scripts/bench/deid/deid-bench.ts [--slices 32] [--rounds 15]
  */
@@ -43,9 +45,26 @@ console.log(
   `De-identification of ${files.length} synthetic 512x512 CT slices (${(files[0]!.length / 1024).toFixed(0)} KiB each), ${ROUNDS} interleaved rounds`,
 );
 
-// Correctness first: the engine's output must pass the verifier with the generator's canary list.
-for (const f of files)
-  verifyNoResidualPhi(deidentify(f, { profile: 'annotator-view', secret }).buffer, series.phi);
+// Warm up the code (JIT) on another patient's series, so the first pass measures the engine, not V8 start-up.
+for (let i = 0; i < 20; i++) {
+  for (const f of makeCtSeries({ slices: 4, rows: 64, cols: 64, seed: `bench-warm-${i}` }).files) {
+    deidentify(f, { profile: 'annotator-view', secret });
+  }
+}
+
+// First pass, as at ingest: every slice is seen for the first time (its patient after the first slice).
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const firstCpu = cpuMs();
+const firstWall = performance.now();
+const firstOutputs = files.map((f) => deidentify(f, { profile: 'annotator-view', secret }));
+const firstPassMs = (performance.now() - firstWall) / files.length;
+const firstPassCpuMs = (cpuMs() - firstCpu) / files.length;
+
+// Correctness: the engine's output must pass the verifier with the generator's canary list.
+for (const out of firstOutputs) verifyNoResidualPhi(out.buffer, series.phi);
 
 type Step = (f: Buffer) => unknown;
 const contenders: Array<{ label: string; step: Step; rounds: number[] }> = [
@@ -151,7 +170,10 @@ console.log('\nMedian round, ms per slice, and ratio to the engine (>1: the engi
 for (const [label, ms] of rows)
   console.log(`  ${label.padEnd(52)} ${ms.toFixed(3)} ms  ${(ms / engine).toFixed(1)}x`);
 console.log(
-  `  ${'annex deidentify, first slice of a new patient'.padEnd(52)} ${coldMs.toFixed(3)} ms  (not a median)`,
+  `  ${'annex deidentify, first pass over the series'.padEnd(52)} ${firstPassMs.toFixed(3)} ms  (one pass, CPU ${firstPassCpuMs.toFixed(3)} ms)`,
+);
+console.log(
+  `  ${'annex deidentify, first slice of a new patient'.padEnd(52)} ${coldMs.toFixed(3)} ms  (one pass)`,
 );
 console.log(
   `\nTarget <= 1 ms/slice for the engine: ${engine <= 1 ? 'met' : 'NOT met'} (${engine.toFixed(3)} ms)`,
