@@ -91,13 +91,14 @@ async function main() {
     url: string;
     tokens: { phil: string; ana: string };
     deidUids: Array<{ study: string; series: string; sop: string }>;
+    s3: { endpoint: string; bucket: string; ranges: Array<{ key: string; offset: number; length: number }> };
   };
 
   console.log('starting Orthanc and uploading…');
   const orthanc = await startOrthanc();
   const orthancIds: string[] = [];
   for (const file of ct.files) {
-    const res = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: file });
+    const res = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: new Uint8Array(file) });
     orthancIds.push(((await res.json()) as { ID: string }).ID);
   }
   try {
@@ -117,13 +118,41 @@ async function main() {
     const phil = { ...frameAccept, authorization: `Bearer ${site.tokens.phil}` };
     const ana = { ...frameAccept, authorization: `Bearer ${site.tokens.ana}` };
 
-    // Warm-up: connections, caches, JIT, Orthanc's index — one pass each, not measured.
-    await load(ours, phil, 6);
+    // The storage ceiling: the same ranged reads straight from the site's S3 server (s3rver, a test fake that
+    // runs inside the site process), without the site. A cold frame can be no faster than this.
+    const s3Urls = site.s3.ranges.map((r) => `${site.s3.endpoint}/${site.s3.bucket}/${r.key}`);
+    // load() sends one header set for all URLs; frame offsets differ by a few header bytes between slices,
+    // so every object is read over the first slice's range: the same amount of bytes per request.
+    const r0 = site.s3.ranges[0]!;
+    const s3Load = (c: number) =>
+      load(s3Urls, { range: `bytes=${r0.offset}-${r0.offset + r0.length - 1}` }, c);
+
+    // First reads: every frame fetched for the first time (the site's frame cache is empty: a ranged S3 read
+    // each). Half the series at concurrency 1, the other half at 6; Orthanc the same (it just stored them).
+    const half = Math.floor(SLICES / 2);
+    console.log(`\nWADO-RS frames, FIRST read of each frame (cold frame cache), ${half} frames per row`);
+    for (const [c, from, to] of [
+      [1, 0, half],
+      [6, half, SLICES],
+    ] as const) {
+      const annexCold = await load(ours.slice(from, to), phil, c);
+      const rawCold = await load(oRaw.slice(from, to), {}, c);
+      console.log(`concurrency ${c}`);
+      console.log(`  annex (phi-viewer, audited)   ${fmt(annexCold)}`);
+      console.log(`  orthanc raw frame route       ${fmt(rawCold)}`);
+      console.log(`  ratio annex/orthanc-raw throughput ${(annexCold.rps / rawCold.rps).toFixed(2)}x`);
+    }
+
+    for (const c of [1, 6])
+      console.log(`  storage ceiling, s3rver ranged GET at concurrency ${c}: ${fmt(await s3Load(c))}`);
+
+    // Warm-up of the other routes (connections, JIT, Orthanc's DICOMweb plugin), not measured.
     await load(oursDeid, ana, 6);
-    await load(oRaw, {}, 6);
     await load(oWeb, frameAccept, 6);
 
-    console.log(`\nWADO-RS frames: ${SLICES} frames of 512x512x16 bit, each fetched once`);
+    console.log(
+      `\nWADO-RS frames, REPEAT reads: ${SLICES} frames of 512x512x16 bit, each fetched once per row`,
+    );
     for (const c of [1, 6]) {
       const annexPhi = await load(ours, phil, c);
       const annexDeid = await load(oursDeid, ana, c);

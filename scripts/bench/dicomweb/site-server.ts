@@ -28,7 +28,17 @@ const tokens = {
   phil: await site.token('phil', { expiresInSeconds: 900 }),
   ana: await site.token('ana', { expiresInSeconds: 900 }),
 };
-process.stdout.write(`${JSON.stringify({ url, tokens, deidUids: uids })}\n`);
+// Where each frame lies in the in-process S3 server, so the parent can measure the storage ceiling itself.
+const rows = await site.deps.prisma.instance.findMany({
+  orderBy: { instanceNumber: 'asc' },
+  select: { objectKey: true, pixelData: true },
+});
+const ranges = rows.map((r) => {
+  const [offset, length] = (r.pixelData as { frames: number[][] }).frames[0]!;
+  return { key: r.objectKey, offset: offset!, length: length! };
+});
+const s3 = { endpoint: site.config.S3_ENDPOINT, bucket: site.config.S3_BUCKET, ranges };
+process.stdout.write(`${JSON.stringify({ url, tokens, deidUids: uids, s3 })}\n`);
 const shutdown = async () => {
   await site.close();
   process.exit(0);
