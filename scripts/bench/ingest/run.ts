@@ -286,6 +286,13 @@ try {
     });
     console.log(`STOW c=${concurrency}: annex ${fmt(ours)}  orthanc ${fmt(peer)} inst/s`);
   }
+  // Where the site's time went: pipeline time per instance (parse → S3 → index) by door.
+  const metrics = await (await fetch(`http://127.0.0.1:${sitePorts.http}/metrics`)).text();
+  for (const door of ['dimse', 'stow']) {
+    const sum = Number(new RegExp(`annex_site_ingest_seconds_sum\\{door="${door}"\\} ([0-9.e+-]+)`).exec(metrics)?.[1]);
+    const count = Number(new RegExp(`annex_site_ingest_seconds_count\\{door="${door}"\\} ([0-9.e+-]+)`).exec(metrics)?.[1]);
+    if (count) console.log(`site pipeline time per ${door} instance: ${((sum / count) * 1000).toFixed(1)} ms (mean of ${count})`);
+  }
 } finally {
   for (const child of children.reverse()) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));

@@ -119,33 +119,39 @@ export async function ingestInstance(
       size: buf.length,
     };
 
-    // An identical re-send (a PACS retrying) is answered without storing anything. The pending
-    // row for the object we may store is written meanwhile (it is only a hint for the reaper).
+    // Three independent waits in parallel, so one instance costs one S3 put plus one index
+    // commit: the duplicate check, the PendingObject row (a hint for the reaper: an object whose
+    // row never landed is found by the bucket sweep) and the object itself.
     const objectKey = newInstanceKey();
-    const [existing] = await Promise.all([
-      ctx.repository.findInstance(parsed.sopInstanceUid),
-      ctx.repository.addPending(objectKey),
-    ]);
-    if (existing?.sha256 === sha256) {
-      await bestEffort(ctx, 'removing an unused pending row', () => ctx.repository.removePending(objectKey));
-      return finish(ctx, via, started, buf.length, {
-        status: 'duplicate',
-        instanceId: existing.id,
-        seriesId: existing.seriesRef,
-        studyId: existing.studyRef,
-        ...identity,
-      });
-    }
-    await ctx.probe?.('pending-written');
-    try {
-      await ctx.storage.put(objectKey, buf, buf.length);
-    } catch (error) {
-      await bestEffort(ctx, 'removing a partly stored object', async () => {
+    const removeObject = () =>
+      bestEffort(ctx, 'removing an object that is not indexed', async () => {
         await ctx.storage.delete(objectKey);
         await ctx.repository.removePending(objectKey);
       });
-      ctx.log.error({ err: error }, 'object storage refused an instance');
+    const [existing, pending, put] = await Promise.allSettled([
+      ctx.repository.findInstance(parsed.sopInstanceUid),
+      ctx.repository.addPending(objectKey).then(() => ctx.probe?.('pending-written')),
+      ctx.storage.put(objectKey, buf, buf.length),
+    ]);
+    if (put.status === 'rejected') {
+      await removeObject();
+      ctx.log.error({ err: put.reason }, 'object storage refused an instance');
       throw new IngestError('STORAGE_FAILED', 'object storage is unavailable; send the instance again later');
+    }
+    if (existing.status === 'rejected' || pending.status === 'rejected') {
+      await removeObject();
+      throw existing.status === 'rejected' ? existing.reason : (pending as PromiseRejectedResult).reason;
+    }
+    // An identical re-send (a PACS retrying) is answered as stored; the new copy goes.
+    if (existing.value?.sha256 === sha256) {
+      await removeObject();
+      return finish(ctx, via, started, buf.length, {
+        status: 'duplicate',
+        instanceId: existing.value.id,
+        seriesId: existing.value.seriesRef,
+        studyId: existing.value.studyRef,
+        ...identity,
+      });
     }
     await ctx.probe?.('object-stored');
 
@@ -160,10 +166,7 @@ export async function ingestInstance(
         known,
       );
     } catch (error) {
-      await bestEffort(ctx, 'removing an unindexed object', async () => {
-        await ctx.storage.delete(objectKey);
-        await ctx.repository.removePending(objectKey);
-      });
+      await removeObject();
       throw error;
     }
     await ctx.probe?.('indexed');

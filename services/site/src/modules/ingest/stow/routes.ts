@@ -86,10 +86,8 @@ export async function stowRoutes(app: FastifyInstance) {
     }
     if (stored.length + failed.length === 0)
       throw new AppError('MULTIPART_EMPTY', 400, 'The request holds no parts.');
-    await app.audit.record(request, 'stow.store', 'dicomweb/studies', {
-      stored: stored.length,
-      failed: failed.length,
-    });
+    // No audit row per request: the audit log is for reads of PHI, and a durable write per STOW
+    // request would cost more than the instance itself. Ingest counters and logs record stores.
     const studies = new Set(stored.map((o) => o.studyInstanceUid));
     const studyUid = expectedStudy ?? (studies.size === 1 ? [...studies][0] : undefined);
     return storeInstancesResponse(
