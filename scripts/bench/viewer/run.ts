@@ -23,6 +23,8 @@ const DEADLINE_MS = 9 * 60_000;
 const VIEW = Number(process.env.VIEWPORT ?? 1024);
 
 interface Result {
+  /** The same requests the viewer makes (series metadata, then every frame over 6 connections), from Node. */
+  rawFetchMs: number;
   firstImageMs: number;
   fullSeriesMs: number;
   cachedP50: number;
@@ -60,8 +62,43 @@ async function stow(base: string, token: string | undefined, files: Buffer[]): P
   }
 }
 
+/** The server's share: what fetching the series costs with no browser, decoding or rendering. */
+async function rawFetch(
+  dicomweb: string,
+  token: string | undefined,
+  studyUid: string,
+  seriesUid: string,
+  sops: string[],
+) {
+  const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  const base = `${dicomweb}/studies/${studyUid}/series/${seriesUid}`;
+  const t = performance.now();
+  await (
+    await fetch(`${base}/metadata`, { headers: { Accept: 'application/dicom+json', ...auth } })
+  ).arrayBuffer();
+  let next = 0;
+  const worker = async () => {
+    while (next < sops.length) {
+      const sop = sops[next++];
+      const res = await fetch(`${base}/instances/${sop}/frames/1`, {
+        headers: { Accept: 'multipart/related; type=application/octet-stream; transfer-syntax=*', ...auth },
+      });
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+  return performance.now() - t;
+}
+
 /** One target, fresh page: the app is loaded first (bundle cached and parsed), then the series is opened. */
-async function measure(page: Page, appUrl: string, studyUid: string, seriesUid: string): Promise<Result> {
+async function measure(
+  page: Page,
+  appUrl: string,
+  studyUid: string,
+  seriesUid: string,
+  raw: () => Promise<number>,
+): Promise<Result> {
+  const rawFetchMs = await raw();
   // tsx (esbuild keepNames) wraps functions handed to page.evaluate in __name(); give the page one.
   await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   await page.goto(`${appUrl}/#/`);
@@ -125,6 +162,7 @@ async function measure(page: Page, appUrl: string, studyUid: string, seriesUid: 
   const uncachedIdx = Array.from({ length: UNCACHED_STEPS }, (_, k) => (k * 37 + 11) % SLICES);
   const uncached = await timeSteps(uncachedIdx, true);
   return {
+    rawFetchMs,
     firstImageMs,
     fullSeriesMs,
     cachedP50: pct(cached, 50),
@@ -135,6 +173,7 @@ async function measure(page: Page, appUrl: string, studyUid: string, seriesUid: 
 }
 
 const TARGETS: Array<[keyof Result, string, number]> = [
+  ['rawFetchMs', 'server only: metadata + all frames', Number.POSITIVE_INFINITY],
   ['firstImageMs', 'first image after opening', 300],
   ['fullSeriesMs', 'full series loaded', 2000],
   ['cachedP50', 'cached slice change p50', 16],
@@ -179,21 +218,17 @@ async function main(): Promise<void> {
     if (siteUrl && process.env.SITE_STOW === '1') await stow(siteUrl, process.env.SITE_TOKEN, ct.files);
     const results: Record<string, Result> = {};
     const ctx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
-    results.orthanc = await measure(
-      await ctx.newPage(),
-      app.url,
-      ct.study.studyInstanceUid,
-      ct.seriesInstanceUid,
+    const study = ct.study.studyInstanceUid;
+    const seriesUid = ct.seriesInstanceUid;
+    results.orthanc = await measure(await ctx.newPage(), app.url, study, seriesUid, () =>
+      rawFetch(`${app.url}/dicomweb`, undefined, study, seriesUid, ct.sopInstanceUids),
     );
     await ctx.close();
     if (siteUrl) {
       // The site's own config.json says how the app gets its token.
       const siteCtx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
-      results.site = await measure(
-        await siteCtx.newPage(),
-        siteUrl,
-        ct.study.studyInstanceUid,
-        ct.seriesInstanceUid,
+      results.site = await measure(await siteCtx.newPage(), siteUrl, study, seriesUid, () =>
+        rawFetch(`${siteUrl}/dicomweb`, process.env.SITE_TOKEN, study, seriesUid, ct.sopInstanceUids),
       );
       await siteCtx.close();
     }
