@@ -13,27 +13,16 @@ export async function projectOverview(db: Db, siteId: string, projectId: string,
     db.$queryRaw<{ flag: string; n: bigint }[]>`
       SELECT f AS flag, count(*) AS n FROM "QcTask", unnest(flags) AS f
       WHERE "siteId" = ${siteId} AND "projectId" = ${projectId} GROUP BY f ORDER BY f`,
-    db.$queryRaw<
-      {
-        labelId: string;
-        tasks: bigint;
-        agreement: number | null;
-        dice: number | null;
-        kappa: number | null;
-      }[]
-    >`
-      SELECT "labelId", count(*) AS tasks,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY agreement) AS agreement,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY dice) AS dice,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY kappa) AS kappa
+    // One median per label: its agreement measure (dice for masks, f1 for shapes, kappa for classes).
+    db.$queryRaw<{ labelId: string; tasks: bigint; agreement: number | null }[]>`
+      SELECT "labelId", count(*) AS tasks, percentile_cont(0.5) WITHIN GROUP (ORDER BY agreement) AS agreement
       FROM "QcTaskLabel" WHERE "siteId" = ${siteId} AND "projectId" = ${projectId}
       GROUP BY "labelId" ORDER BY "labelId"`,
     // Gold accuracy from each gold task's newest metrics only (a re-computed task counts once).
     db.$queryRaw<{ tasks: bigint; scores: bigint; accuracy: number | null }[]>`
-      SELECT count(DISTINCT t."taskId") AS tasks, count(s.score) AS scores, avg(s.score) AS accuracy
-      FROM "QcTask" t JOIN "QcAnnotatorScore" s
-        ON s."siteId" = t."siteId" AND s."taskId" = t."taskId" AND s.revision = t."metricsRevision"
-      WHERE t."siteId" = ${siteId} AND t."projectId" = ${projectId} AND t."isGold"`,
+      SELECT count(DISTINCT "taskId") AS tasks, count(*) AS scores, avg(score) AS accuracy
+      FROM "QcAnnotatorScore"
+      WHERE "siteId" = ${siteId} AND "projectId" = ${projectId} AND latest AND "isGold"`,
     db.$queryRaw<{ open: bigint; oldest: Date | null; medianAgeS: number | null }[]>`
       SELECT count(*) AS open, min("firstSeenAt") AS oldest,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (${now}::timestamp - "firstSeenAt")))
@@ -57,8 +46,6 @@ export async function projectOverview(db: Db, siteId: string, projectId: string,
       labelId: l.labelId,
       tasks: Number(l.tasks),
       medianAgreement: l.agreement,
-      medianDice: l.dice,
-      medianKappa: l.kappa,
     })),
     gold: { tasks: Number(g?.tasks ?? 0), scores: Number(g?.scores ?? 0), accuracy: g?.accuracy ?? null },
     backlog: {
@@ -99,17 +86,14 @@ export interface AnnotatorSummaryRow {
  */
 export const annotatorSummaries = (db: Db, siteId: string, projectId: string, p: Period) =>
   db.$queryRaw<AnnotatorSummaryRow[]>`
-    WITH latest AS (
-      SELECT DISTINCT ON (s."taskId", s."annotatorId") s.* FROM "QcAnnotatorScore" s
-      WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId} ${periodSql(p)}
-      ORDER BY s."taskId", s."annotatorId", s.revision DESC)
-    SELECT l."annotatorId", count(*) AS tasks, count(*) FILTER (WHERE t."isGold") AS "goldTasks",
-      avg(l.score) FILTER (WHERE t."isGold") AS "goldAccuracy",
-      avg(l.score) FILTER (WHERE NOT coalesce(t."isGold", false)) AS "consensusAgreement",
-      avg(l.dice) AS "meanDice", avg(l.f1) AS "meanF1", avg(l."stapleSensitivity") AS "stapleSensitivity",
-      avg(l."stapleSpecificity") AS "stapleSpecificity", min(l.at) AS "firstAt", max(l.at) AS "lastAt"
-    FROM latest l LEFT JOIN "QcTask" t ON t."siteId" = l."siteId" AND t."taskId" = l."taskId"
-    GROUP BY l."annotatorId" ORDER BY l."annotatorId"`;
+    SELECT s."annotatorId", count(*) AS tasks, count(*) FILTER (WHERE s."isGold") AS "goldTasks",
+      avg(s.score) FILTER (WHERE s."isGold") AS "goldAccuracy",
+      avg(s.score) FILTER (WHERE NOT coalesce(s."isGold", false)) AS "consensusAgreement",
+      avg(s.dice) AS "meanDice", avg(s.f1) AS "meanF1", avg(s."stapleSensitivity") AS "stapleSensitivity",
+      avg(s."stapleSpecificity") AS "stapleSpecificity", min(s.at) AS "firstAt", max(s.at) AS "lastAt"
+    FROM "QcAnnotatorScore" s
+    WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId} AND s.latest ${periodSql(p)}
+    GROUP BY s."annotatorId" ORDER BY s."annotatorId"`;
 
 export interface AnnotatorDayRow {
   annotatorId: string;
@@ -121,15 +105,21 @@ export interface AnnotatorDayRow {
   meanDice: number | null;
 }
 
-/** Per annotator and UTC day, from every metrics revision received (the history). */
+/**
+ * Per annotator and UTC day, from every metrics revision received (the history): a task scored
+ * again after rework counts again on the day of its new scores.
+ */
 export const annotatorDays = (db: Db, siteId: string, projectId: string, p: Period, annotatorId?: string) =>
   db.$queryRaw<AnnotatorDayRow[]>`
-    SELECT s."annotatorId", to_char(date_trunc('day', s.at), 'YYYY-MM-DD') AS day,
-      count(DISTINCT s."taskId") AS tasks, count(DISTINCT s."taskId") FILTER (WHERE t."isGold") AS "goldTasks",
-      avg(s.score) FILTER (WHERE t."isGold") AS "goldAccuracy",
-      avg(s.score) FILTER (WHERE NOT coalesce(t."isGold", false)) AS "consensusAgreement",
-      avg(s.dice) AS "meanDice"
-    FROM "QcAnnotatorScore" s LEFT JOIN "QcTask" t ON t."siteId" = s."siteId" AND t."taskId" = s."taskId"
-    WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId}
-      ${annotatorId ? Prisma.sql`AND s."annotatorId" = ${annotatorId}` : Prisma.empty} ${periodSql(p)}
-    GROUP BY 1, 2 ORDER BY 1, 2`;
+    SELECT "annotatorId", to_char(day, 'YYYY-MM-DD') AS day, tasks, "goldTasks", "goldAccuracy",
+      "consensusAgreement", "meanDice"
+    FROM (
+      SELECT s."annotatorId", date_trunc('day', s.at) AS day, count(*) AS tasks,
+        count(*) FILTER (WHERE s."isGold") AS "goldTasks", avg(s.score) FILTER (WHERE s."isGold") AS "goldAccuracy",
+        avg(s.score) FILTER (WHERE NOT coalesce(s."isGold", false)) AS "consensusAgreement",
+        avg(s.dice) AS "meanDice"
+      FROM "QcAnnotatorScore" s
+      WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId}
+        ${annotatorId ? Prisma.sql`AND s."annotatorId" = ${annotatorId}` : Prisma.empty} ${periodSql(p)}
+      GROUP BY 1, 2) d
+    ORDER BY 1, 2`;

@@ -16,13 +16,13 @@ interface DecisionTarget {
   revision: bigint;
 }
 
-const authorOf = (principal: Principal | undefined) => {
+export const authorOf = (principal: Principal | undefined) => {
   if (!principal) throw new AppError('TOKEN_MISSING', 401, 'Authentication required.');
   return { decidedBy: principal.sub, decidedByName: principal.username };
 };
 
 /** Stores one decision and enqueues its qc.decision command, inside the caller's transaction. */
-async function decide(
+export async function decide(
   tx: Db,
   target: DecisionTarget,
   verdict: QcVerdict,

@@ -48,6 +48,12 @@ export async function applyTaskUpserted(tx: Db, siteId: string, envelopes: Envel
     FROM jsonb_to_recordset(${JSON.stringify(all)}::jsonb)
       AS x("taskId" text, revision bigint, "projectId" text, status text, at timestamptz)
     ON CONFLICT DO NOTHING`;
+  // Scores that arrived before their task, or whose task's gold status changed, follow the task.
+  await tx.$executeRaw`
+    UPDATE "QcAnnotatorScore" s SET "isGold" = t."isGold"
+    FROM "QcTask" t
+    WHERE t."siteId" = ${siteId} AND t."taskId" = ANY(${rows.map((r) => r.taskId)}::text[])
+      AND s."siteId" = t."siteId" AND s."taskId" = t."taskId" AND s."isGold" IS DISTINCT FROM t."isGold"`;
   await refreshTasks(
     tx,
     siteId,
@@ -89,13 +95,21 @@ export async function applyTaskMetrics(tx: Db, siteId: string, envelopes: Envelo
   if (scores.length) {
     await tx.$executeRaw`
       INSERT INTO "QcAnnotatorScore" ("siteId", "taskId", revision, "projectId", "annotatorId", score, dice, f1, accuracy,
-        "stapleSensitivity", "stapleSpecificity", at)
+        "stapleSensitivity", "stapleSpecificity", at, "isGold")
       SELECT ${siteId}, x."taskId", x.revision, x."projectId", x."annotatorId", x.score, x.dice, x.f1, x.accuracy,
-        x.sens, x.spec, x.at AT TIME ZONE 'UTC'
+        x.sens, x.spec, x.at AT TIME ZONE 'UTC', t."isGold"
       FROM jsonb_to_recordset(${JSON.stringify(scores)}::jsonb) AS x("taskId" text, revision bigint, "projectId" text,
         "annotatorId" text, score float8, dice float8, f1 float8, accuracy float8, sens float8, spec float8,
         at timestamptz)
+      LEFT JOIN "QcTask" t ON t."siteId" = ${siteId} AND t."taskId" = x."taskId"
       ON CONFLICT DO NOTHING`;
+    // Only the newest revision of each task counts in per-annotator summaries.
+    await tx.$executeRaw`
+      UPDATE "QcAnnotatorScore" s SET latest = (s.revision = m.newest)
+      FROM (SELECT "taskId", max(revision) AS newest FROM "QcMetricEvent"
+            WHERE "siteId" = ${siteId} AND "taskId" = ANY(${[...new Set(events.map((e) => e.taskId))]}::text[])
+            GROUP BY "taskId") m
+      WHERE s."siteId" = ${siteId} AND s."taskId" = m."taskId" AND s.latest IS DISTINCT FROM (s.revision = m.newest)`;
   }
   await refreshTasks(tx, siteId, [...new Set(events.map((e) => e.taskId))]);
 }

@@ -176,7 +176,7 @@ describe('the review queue', () => {
     expect(o.tasksByStatus).toEqual({ submitted: 12 });
     expect(o.flagged.low_agreement).toBe(5);
     const liver = o.labels.find((l: { labelId: string }) => l.labelId === 'liver');
-    expect(liver.medianDice).toBeCloseTo((0.5 + 0.04 * 5 + 0.5 + 0.04 * 6) / 2, 10);
+    expect(liver.medianAgreement).toBeCloseTo((0.5 + 0.04 * 5 + 0.5 + 0.04 * 6) / 2, 10);
     expect(o.gold).toMatchObject({ tasks: 1, scores: 3 });
     expect(o.gold.accuracy).toBeCloseTo(0.94, 10);
     expect(o.backlog.open).toBe(12);
