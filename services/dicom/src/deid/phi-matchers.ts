@@ -162,22 +162,8 @@ const FORMS: Record<PhiKind, (v: string) => string[]> = {
   other: textForms,
 };
 
-/** Instances of one series share their PHI values: compiled matchers are reused (small LRU). */
-const cache = new Map<string, PhiMatchers>();
-const CACHE_SIZE = 256;
-
 export function compilePhiMatchers(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
-  const key = `${(kinds ?? []).join(',')}\u0002${(Object.keys(phi) as PhiKind[]).map((k) => `${k}\u0001${phi[k].join('\u0001')}`).join('\u0002')}`;
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
-  const made = compile(phi, kinds);
-  cache.set(key, made);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  return made;
+  return compile(phi, kinds);
 }
 
 /**
@@ -216,13 +202,8 @@ interface Entry {
   partsRe?: RegExp | null;
 }
 
-/**
- * One entry per PHI value, its expressions compiled on first use: only values whose anchors occur in some
- * text ever cost a compile, which keeps the first object of a new patient cheap.
- */
-/** Entries and gates are shared between objects: slices of one series differ only in a few UIDs. */
+/** Entries are shared between objects: slices of one series differ only in a few UIDs. */
 const entryCache = new Map<string, Entry>();
-const gateCache = new Map<string, RegExp>();
 const ENTRY_CACHE_SIZE = 20_000;
 
 function remember<K, V>(m: Map<K, V>, key: K, make: () => V, limit: number): V {
@@ -251,31 +232,57 @@ function entryFor(kind: PhiKind, v: string): Entry | undefined {
   return entry.patterns.length ? entry : undefined;
 }
 
+interface Part {
+  entries: Entry[];
+  gate?: { test(text: string): boolean };
+}
+const partCache = new Map<string, Part>();
+
+/**
+ * The entries of some kinds of PHI and one literal gate over their anchors, cached by the values: instances of
+ * a series share all but their UIDs, so the (larger) non-UID part is built once per patient and study.
+ */
+function partOf(kinds: readonly PhiKind[], phi: PhiValues): Part {
+  const key = kinds.map((k) => `${k}\u0001${phi[k].join('\u0001')}`).join('\u0002');
+  return remember(
+    partCache,
+    key,
+    () => {
+      const entries: Entry[] = [];
+      for (const kind of kinds) {
+        for (const v of new Set(phi[kind])) {
+          const e = entryFor(kind, v);
+          if (e) entries.push(e);
+        }
+      }
+      const anchors = [...new Set(entries.flatMap((e) => e.anchors))].filter(Boolean);
+      if (!anchors.length) return { entries };
+      // A few anchors (an object's UIDs, new with every instance) are cheaper as `includes` than as a fresh
+      // expression V8 would first run in its interpreter; many are cheaper as one compiled alternation.
+      if (anchors.length <= 8)
+        return { entries, gate: { test: (t: string) => anchors.some((a) => t.includes(a)) } };
+      return { entries, gate: new RegExp(anchors.map(esc).join('|')) };
+    },
+    1024,
+  );
+}
+
 /**
  * One entry per PHI value, its expressions compiled on first use: only values whose anchors occur in some
  * text ever cost a compile, which keeps the first object of a new patient cheap.
  */
 function compile(phi: PhiValues, kinds?: readonly PhiKind[]): PhiMatchers {
-  const entries: Entry[] = [];
-  for (const kind of kinds ?? (Object.keys(FORMS) as PhiKind[])) {
-    for (const v of new Set(phi[kind])) {
-      const e = entryFor(kind, v);
-      if (e) entries.push(e);
-    }
-  }
-  const gateOf = (list: Entry[]) => {
-    const anchors = [...new Set(list.flatMap((e) => e.anchors))].filter(Boolean).sort();
-    if (!anchors.length) return undefined;
-    const source = anchors.map(esc).join('|');
-    return remember(gateCache, source, () => new RegExp(source), 4096);
-  };
-  // UIDs change with every instance; the other values are the patient's and study's: two gates, so the
-  // larger one is reused across a series.
-  const otherEntries = entries.filter((e) => e.kind !== 'uids');
-  const uidEntries = entries.filter((e) => e.kind === 'uids');
-  const otherGate = gateOf(otherEntries);
-  const uidGate = gateOf(uidEntries);
-  const anyGate = { test: (t: string) => !!(otherGate?.test(t) || uidGate?.test(t)) };
+  const all = kinds ?? (Object.keys(FORMS) as PhiKind[]);
+  // UIDs change with every instance; the other values are the patient's and study's.
+  const other = partOf(
+    all.filter((k) => k !== 'uids'),
+    phi,
+  );
+  const uid = all.includes('uids') ? partOf(['uids'], phi) : { entries: [] };
+  const entries = [...other.entries, ...uid.entries];
+  const uidEntries = uid.entries;
+  const uidGate = uid.gate;
+  const anyGate = { test: (t: string) => !!(other.gate?.test(t) || uidGate?.test(t)) };
   const hit = (e: Entry, lower: string) => e.anchors.some((a) => lower.includes(a));
   const regex = (list: string[], flags: string) => (list.length ? new RegExp(list.join('|'), flags) : null);
   return {
