@@ -193,6 +193,13 @@ function print(results: Record<string, Result>): void {
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => String(r[i]).length)));
   for (const r of [head, ...rows])
     console.log(r.map((c, i) => String(c).padEnd(widths[i] as number)).join('  '));
+  // The viewer's own cost: how much longer the full series takes in the browser than bare HTTP.
+  for (const n of names) {
+    const r = results[n] as Result;
+    console.log(
+      `${n}: full series in the viewer / server-only fetch = ${(r.fullSeriesMs / r.rawFetchMs).toFixed(2)}`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
