@@ -46,7 +46,7 @@ console.log(
 );
 
 // Warm up the code (JIT) on another patient's series, so the first pass measures the engine, not V8 start-up.
-for (let i = 0; i < 20; i++) {
+for (let i = 0; i < 80; i++) {
   for (const f of makeCtSeries({ slices: 4, rows: 64, cols: 64, seed: `bench-warm-${i}` }).files) {
     deidentify(f, { profile: 'annotator-view', secret });
   }
