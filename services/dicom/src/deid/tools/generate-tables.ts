@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const deidDir = join(here, '..');
@@ -225,9 +225,16 @@ const IOD_ALIASES: Record<string, string> = {
   'pseudo color softcopy presentation state': 'pseudo color softcopy presentation state',
 };
 
-function generateIodTypes(): void {
-  const part3 = readFileSync(join(gdcmDir, 'Part3.xml'), 'utf8');
-  const part4 = readFileSync(join(gdcmDir, 'Part4.xml'), 'utf8');
+export interface IodTypeTables {
+  result: Record<string, { iod: string; types: Record<string, string> }>;
+  nested: Map<string, string>;
+  unmatched: string[];
+}
+
+/** The IOD attribute types from GDCM's PS3.3 XML (exported so a test can check the committed file is current). */
+export function buildIodTypes(dir = gdcmDir): IodTypeTables {
+  const part3 = readFileSync(join(dir, 'Part3.xml'), 'utf8');
+  const part4 = readFileSync(join(dir, 'Part4.xml'), 'utf8');
   const tables = parsePart3(part3);
   const macrosByTable = new Map<string, XmlTable>();
   const modulesByRef = new Map<string, XmlTable>();
@@ -275,6 +282,11 @@ function generateIodTypes(): void {
   for (const t of tables) {
     if (t.kind === 'module' || t.kind === 'macro') collectNested(t, macrosByTable, 0, [], nested, new Set());
   }
+  return { result, nested, unmatched };
+}
+
+function generateIodTypes(): void {
+  const { result, nested, unmatched } = buildIodTypes();
   const nestedBody = [...nested]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, ty]) => `  '${k}': '${ty}',`)
@@ -312,8 +324,13 @@ ${nestedBody}
   console.log(`SOP classes without an IOD in the 2008 tables: ${unmatched.join('; ')}`);
 }
 
-generateTable();
-if (existsSync(join(gdcmDir, 'Part3.xml'))) generateIodTypes();
-else console.log(`skipped IOD types: ${gdcmDir}/Part3.xml not found (install libgdcm3.0)`);
-const biome = join(deidDir, '../../../../node_modules/.bin/biome');
-execFileSync(biome, ['format', '--write', outDir], { stdio: 'ignore' });
+export const GDCM_XML_DIR = gdcmDir;
+
+// Write only when run as a script; importing (the freshness test) only builds.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  generateTable();
+  if (existsSync(join(gdcmDir, 'Part3.xml'))) generateIodTypes();
+  else console.log(`skipped IOD types: ${gdcmDir}/Part3.xml not found (install libgdcm3.0)`);
+  const biome = join(deidDir, '../../../../node_modules/.bin/biome');
+  execFileSync(biome, ['format', '--write', outDir], { stdio: 'ignore' });
+}
