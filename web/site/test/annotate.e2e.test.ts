@@ -76,6 +76,7 @@ beforeAll(async () => {
         },
         { id: 'tissue', name: 'Soft tissue', color: '#30ff30', tool: 'mask', threshold: [0, 100] },
         { id: 'marker', name: 'Marker', color: '#3030ff', tool: 'point' },
+        { id: 'region', name: 'Region', color: '#ffff30', tool: 'polygon' },
       ],
       classifications: [
         {
@@ -154,6 +155,39 @@ describe('annotating a task', () => {
     ] as const) {
       expect(Math.abs(got - want)).toBeLessThanOrEqual(1.5);
     }
+    await expect.poll(status).toBe('Saved');
+  });
+
+  it('draws a polygon by clicks, and undo/redo remove and restore it in the saved document', async () => {
+    await page.locator('[data-label=region]').click();
+    const corners: Array<[number, number]> = [
+      [-40, -40],
+      [40, -40],
+      [40, 30],
+      [-40, 30],
+    ];
+    const pixels = corners.map((c) => pixelOf(c));
+    for (const [r, c] of [...pixels, pixels[0]!]) {
+      const p = await toPage(lesionSlice, r, c);
+      await page.mouse.click(p.x, p.y);
+    }
+    const polygon = () => api.latest(task.id)?.shapes.find((s) => s.kind === 'polygon');
+    await expect.poll(() => polygon()?.labelId, { timeout: 10_000 }).toBe('region');
+    const got = polygon()!.points;
+    expect(got.length).toBeGreaterThanOrEqual(4);
+    pixels.forEach(([r, c], i) => {
+      expect(Math.abs(got[i]![0] - c) + Math.abs(got[i]![1] - r)).toBeLessThanOrEqual(3);
+    });
+    // Undo steps back click by click (as drawing went), until the polygon is gone; redo replays them.
+    let steps = 0;
+    while (polygon() && steps < 8) {
+      await page.keyboard.press('Control+z');
+      steps++;
+      await expect.poll(status).toBe('Saved');
+    }
+    expect(polygon()).toBeUndefined();
+    for (let i = 0; i < steps; i++) await page.keyboard.press('Control+y');
+    await expect.poll(() => polygon()?.points.length, { timeout: 10_000 }).toBe(got.length);
     await expect.poll(status).toBe('Saved');
   });
 

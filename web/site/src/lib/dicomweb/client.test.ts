@@ -54,5 +54,6 @@ describe('DICOMweb client', () => {
     const err = await c.searchInstances('1.2', '3.4').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DicomwebError);
     expect(err).toMatchObject({ code: 'DICOMWEB_UNAUTHORIZED', status: 401 });
+    expect((err as Error).message).toBe('DICOMweb instance search failed with HTTP 401');
   });
 });

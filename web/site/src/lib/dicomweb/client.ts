@@ -34,7 +34,7 @@ export function createDicomwebClient(opts: {
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const baseUrl = opts.baseUrl;
 
-  async function getJson(path: string, query?: Record<string, string>): Promise<DicomJson[]> {
+  async function getJson(what: string, path: string, query?: Record<string, string>): Promise<DicomJson[]> {
     let url = joinUrl(baseUrl, path);
     if (query && Object.keys(query).length > 0) url += `?${new URLSearchParams(query).toString()}`;
     const headers: Record<string, string> = { Accept: 'application/dicom+json' };
@@ -52,8 +52,8 @@ export function createDicomwebClient(opts: {
             : res.status === 404
               ? 'DICOMWEB_NOT_FOUND'
               : 'DICOMWEB_FAILED';
-      // The path holds only UIDs; no PHI goes into the message.
-      throw new DicomwebError(code, res.status, `DICOMweb request ${path} failed with HTTP ${res.status}`);
+      // Named by kind, not by path: UIDs identify a patient's study and stay out of messages.
+      throw new DicomwebError(code, res.status, `DICOMweb ${what} failed with HTTP ${res.status}`);
     }
     const body: unknown = await res.json();
     if (!Array.isArray(body))
@@ -63,9 +63,9 @@ export function createDicomwebClient(opts: {
 
   return {
     baseUrl,
-    searchStudies: (query) => getJson('studies', { includefield: 'all', ...query }),
-    searchSeries: (s) => getJson(`studies/${s}/series`, { includefield: 'all' }),
-    searchInstances: (s, se) => getJson(`studies/${s}/series/${se}/instances`),
-    retrieveSeriesMetadata: (s, se) => getJson(`studies/${s}/series/${se}/metadata`),
+    searchStudies: (query) => getJson('study search', 'studies', { includefield: 'all', ...query }),
+    searchSeries: (s) => getJson('series search', `studies/${s}/series`, { includefield: 'all' }),
+    searchInstances: (s, se) => getJson('instance search', `studies/${s}/series/${se}/instances`),
+    retrieveSeriesMetadata: (s, se) => getJson('series metadata', `studies/${s}/series/${se}/metadata`),
   };
 }
