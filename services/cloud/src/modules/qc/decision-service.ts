@@ -3,7 +3,7 @@ import { AppError, badRequest, conflict, notFound, type Principal } from '@annex
 import type { QcVerdict } from '@annex/protocol';
 import type { Db, PrismaClient } from '../../db.ts';
 import { enqueueCommand } from '../outbox/repository.ts';
-import { countTasks, findTask, insertDecision, matchingTasks } from './repository.ts';
+import { countTasks, findTask, insertDecision, matchingTasks, wasScored } from './repository.ts';
 import { BULK_MAX, type TaskFilter } from './schemas.ts';
 
 /** `qc_` + 22 random base64url characters (the protocol's decisionId pattern). */
@@ -74,7 +74,11 @@ export async function decideTask(
       });
     }
     const { verdict } = body;
-    if (verdict.kind === 'accept-annotator' && !task.assigneeIds.includes(verdict.annotatorId)) {
+    if (
+      verdict.kind === 'accept-annotator' &&
+      !task.assigneeIds.includes(verdict.annotatorId) &&
+      !(await wasScored(tx, task.siteId, task.taskId, verdict.annotatorId))
+    ) {
       throw badRequest('ANNOTATOR_NOT_ON_TASK', 'That annotator did not work on this task.');
     }
     return decide(tx, task, verdict, author, null);

@@ -83,9 +83,17 @@ describe('applying QC messages', () => {
   it('summarizes metrics that arrived before their task once the task arrives', async () => {
     const t = { project: P, task: 't-early' };
     await a.send(taskMetrics(t, { liver: { dice: 0.3 } }, { a1: 0.3, a2: 0.35 }));
-    await a.send(taskUpserted(t));
+    await a.send(taskUpserted({ ...t, isGold: true }));
     const res = (await get('quinn', `/api/qc/tasks/qc-a/${pid('tk', 't-early')}`)).json();
-    expect(res.task.flags).toEqual(['low_agreement']);
+    expect(res.task.flags).toEqual(['low_agreement', 'gold_miss']);
+    // The scores learned the task is gold, so they count as accuracy against gold.
+    const scores = await cloud.prisma.qcAnnotatorScore.findMany({
+      where: { siteId: 'qc-a', taskId: pid('tk', 't-early') },
+    });
+    expect(scores.map((s) => [s.isGold, s.latest])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
   });
 
   it('records a finalized label set once and shows it on the task', async () => {
@@ -208,7 +216,7 @@ describe('decisions', () => {
   const D = 'proj-dec';
   beforeAll(async () => {
     await a.send(
-      taskUpserted({ project: D, task: 'd-1', revision: 4 }),
+      taskUpserted({ project: D, task: 'd-1', revision: 4, annotators: ['a2', 'a3'] }),
       taskUpserted({ project: D, task: 'd-2' }),
       taskUpserted({ project: D, task: 'd-3' }),
       taskMetrics({ project: D, task: 'd-1' }, { liver: { dice: 0.4 } }, { a1: 0.4, a2: 0.45 }),
@@ -292,6 +300,11 @@ describe('decisions', () => {
     });
     expect(unknown.status).toBe(404);
     expect(await cloud.prisma.outboxCommand.count({ where: { siteId: 'qc-a' } })).toBe(before);
+    // a1 was scored on d-1, though d-1's assignee list (released assignments) no longer names them.
+    const released = await send('quinn', 'POST', `/api/qc/tasks/qc-a/${pid('tk', 'd-1')}/decisions`, {
+      verdict: { kind: 'accept-annotator', annotatorId: pid('usr', 'a1') },
+    });
+    expect(released.status).toBe(202);
   });
 
   it('decides a filtered set in bulk, one command per task, only if the count is what was seen', async () => {

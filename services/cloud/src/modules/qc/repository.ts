@@ -59,20 +59,24 @@ export async function listTasks(
   page: { sort: TaskSort; limit: number; offset: number },
 ) {
   const where = taskWhere(sites, filter);
-  const [rows, total] = await Promise.all([
-    db.qcTask.findMany({
-      where,
-      // siteId/taskId last: a stable order, so pages neither repeat nor skip tasks.
-      orderBy: [...ORDER[page.sort], { siteId: 'asc' }, { taskId: 'asc' }],
-      take: page.limit,
-      skip: page.offset,
-    }),
-    db.qcTask.count({ where }),
-  ]);
+  // The count runs beside the page and the caller's next query; awaited last.
+  const total = db.qcTask.count({ where }).then((n) => n);
+  total.catch(() => {}); // a failure surfaces where it is awaited
+  const rows = await db.qcTask.findMany({
+    where,
+    // siteId/taskId last: a stable order, so pages neither repeat nor skip tasks.
+    orderBy: [...ORDER[page.sort], { siteId: 'asc' }, { taskId: 'asc' }],
+    take: page.limit,
+    skip: page.offset,
+  });
   return { rows, total };
 }
 
 export type TaskRow = Awaited<ReturnType<typeof listTasks>>['rows'][number];
+
+/** Whether an annotator was scored on the task's newest metrics (assignments may be released). */
+export const wasScored = async (db: Db, siteId: string, taskId: string, annotatorId: string) =>
+  (await db.qcAnnotatorScore.count({ where: { siteId, taskId, annotatorId, latest: true } })) > 0;
 
 /** Task ids matching a filter (for bulk decisions), at most `take`. */
 export const matchingTasks = (db: Db, sites: Sites, filter: TaskFilter, take: number) =>

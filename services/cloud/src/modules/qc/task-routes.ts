@@ -32,9 +32,10 @@ export async function qcTaskRoutes(app: FastifyInstance) {
       const decisions = new Map(
         (await latestDecisions(app.prisma, rows)).map((d) => [`${d.siteId}/${d.taskId}`, d]),
       );
+      const count = await total;
       return {
         tasks: rows.map((t) => presentTask(t, decisions.get(`${t.siteId}/${t.taskId}`))),
-        total,
+        total: count,
         limit,
         offset,
       };
