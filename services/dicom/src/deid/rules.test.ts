@@ -80,6 +80,12 @@ describe('Table E.1-1 rules', () => {
     );
   });
 
+  it('removes the other repeating groups: retired variable pixel data and source image IDs', () => {
+    expect(resolveStandard(0x7f000010, none, CT, 0)?.code).toBe('X');
+    expect(resolveStandard(0x00203100, none, CT, 0)?.code).toBe('X');
+    expect(resolveStandard(0x7fe00010, none, CT, 0)).toBeUndefined();
+  });
+
   it('names the standard revision in every rule', () => {
     expect(resolveStandard(0x00100010, none, CT, 0)?.rule).toContain('PS3.15 2024b');
   });

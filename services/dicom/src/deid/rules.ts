@@ -86,7 +86,7 @@ export function resolveStandard(
     // remaining overlay module would be invalid.
     extended = el !== 0x3000 && el !== 0x4000;
   }
-  if (!row) return undefined;
+  if (!row) return otherRepeatingGroup(tag);
   const applied = applyOptions(row, options);
   const suffix = extended ? ' (applied to the whole overlay group)' : '';
   if (applied.code.length === 1) {
@@ -171,4 +171,27 @@ function combined(code: string, type: string | undefined): Resolved['code'] {
     default:
       throw new Error(`Unknown combined action ${code}`);
   }
+}
+
+/**
+ * The other repeating groups of PS3.5 7.6 that the table does not name: retired Variable Pixel Data (7Fxx other
+ * than 7FE0, image data that may show text) and retired Source Image IDs (0020,31xx, identifiers). Removed.
+ */
+function otherRepeatingGroup(tag: number): Resolved | undefined {
+  const g = tag >>> 16;
+  if ((g & 0xff00) === 0x7f00 && g !== 0x7fe0 && !(g & 1)) {
+    return {
+      code: 'X',
+      rule: `${RULE_SOURCE} not listed; repeating group 7Fxx (retired Variable Pixel Data) removed`,
+      name: 'Variable Pixel Data',
+    };
+  }
+  if (g === 0x0020 && (tag & 0xff00) === 0x3100) {
+    return {
+      code: 'X',
+      rule: `${RULE_SOURCE} not listed; repeating group (0020,31xx) (retired Source Image IDs) removed`,
+      name: 'Source Image IDs',
+    };
+  }
+  return undefined;
 }
