@@ -70,7 +70,7 @@ describe('message schemas', () => {
     tooHigh.labels[0]!.metrics.dice = 1.2;
     expect(parse('task.metrics', tooHigh).success).toBe(false);
     const unknown = clone(validBodies['task.metrics']);
-    Object.assign(unknown.labels[0]!.metrics, { accuracy: 0.5 });
+    Object.assign(unknown.labels[0]!.metrics, { sharpness: 0.5 });
     expect(parse('task.metrics', unknown).success).toBe(false);
   });
 
