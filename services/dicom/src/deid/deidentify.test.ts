@@ -105,6 +105,14 @@ describe('deidentify: PHI planted in every Table E.1-1 attribute', () => {
     expect(str(graphics.buffer, 0x60004000)).not.toContain('Quintavalle');
   });
 
+  it('adds no dciodvfy error to the PHI-everywhere object', () => {
+    const before = new Set(dciodvfyErrors(everywhere.file));
+    for (const profile of ['annotator-view', 'basic-profile']) {
+      const out = deidentify(everywhere.file, { profile, secret });
+      expect(dciodvfyErrors(out.buffer).filter((line) => !before.has(line))).toEqual([]);
+    }
+  });
+
   it('is read back by dcmjs and dcmdump (exit 0)', () => {
     for (const profile of ['annotator-view', 'cloud-metadata']) {
       const out = deidentify(everywhere.file, { profile, secret });
