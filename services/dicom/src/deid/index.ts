@@ -29,5 +29,5 @@ export {
 } from './profiles.ts';
 export type { DeidReport, ReportEntry } from './report.ts';
 export { SAFE_PRIVATE, type SafePrivateAttribute } from './safe-private.ts';
-export { deidentifiedUid } from './uid-remap.ts';
+export { deidentifiedUid, UidRemapper } from './uid-remap.ts';
 export { findResidualPhi, type PhiFinding, ResidualPhiError, verifyNoResidualPhi } from './verify.ts';
