@@ -33,7 +33,7 @@ export const cloudEnvSchema = z
     CLOUD_SIGNING_KEY: z.string().optional(),
     SYNC_CLOCK_SKEW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
     // Most sequenced messages applied in one database transaction.
-    SYNC_APPLY_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+    SYNC_APPLY_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
     // How long a site's key list is cached by the hub before it is read again.
     SYNC_KEY_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   })

@@ -49,7 +49,7 @@ describe('nothing identifying crosses', () => {
     const ct = makeCtSeries({ study: studies[0], slices: 3, rows: 32, cols: 32 });
     const mr = makeMrSeries({ study: studies[0], slices: 2, rows: 32, cols: 32, seriesNumber: 2 });
     const ct2 = makeCtSeries({ study: studies[1], slices: 2, rows: 16, cols: 16 });
-    await indexFiles(site.prisma, [...ct.files, ...mr.files, ...ct2.files]);
+    await indexFiles(site.prisma, site.databaseUrl, [...ct.files, ...mr.files, ...ct2.files]);
 
     const queued = await announcePendingStudies(site.prisma, SECRET, { quietMs: 0 });
     expect(queued).toBe(2);

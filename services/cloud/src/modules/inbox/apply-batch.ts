@@ -55,17 +55,23 @@ export async function applyBatch(
         const handler = handlers.get(type);
         if (handler) await handler(tx, siteId, list as never);
       }
-      await tx.inboxMessage.createMany({
-        data: applied.map((e) => ({
-          siteId,
-          seq: BigInt(e.seq),
+      // One statement, one JSON parameter: far cheaper than a multi-row insert with 8 bind
+      // parameters per message.
+      const rowsJson = JSON.stringify(
+        applied.map((e) => ({
+          seq: e.seq,
           type: e.type,
           kid: e.kid,
-          sentAt: new Date(e.sentAt),
-          body: e.body as Prisma.InputJsonValue,
+          sentAt: e.sentAt,
+          body: e.body,
           sig: e.sig,
         })),
-      });
+      );
+      await tx.$executeRaw`
+        INSERT INTO "InboxMessage" ("siteId", seq, type, kid, "sentAt", "appliedAt", body, sig)
+        SELECT ${siteId}, x.seq, x.type, x.kid, (x."sentAt" AT TIME ZONE 'UTC'), now() AT TIME ZONE 'UTC', x.body, x.sig
+        FROM jsonb_to_recordset(${rowsJson}::jsonb)
+          AS x(seq bigint, type text, kid text, "sentAt" timestamptz, body jsonb, sig text)`;
       await tx.site.update({
         where: { id: siteId },
         data: { s2cAppliedSeq: BigInt(hwm), lastMessageAt: new Date() },

@@ -67,6 +67,9 @@ export class SyncAgent {
   private ackedUpTo = 0;
   private lastAckProgress = Date.now();
   private attempt = 0;
+  private ackTarget: { upTo: number; at: Date } | undefined;
+  private ackPersisted = 0;
+  private ackFlush: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private stopWait: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -99,6 +102,7 @@ export class SyncAgent {
     this.wake();
     this.ws?.close(1001, 'site stopping');
     await this.loop;
+    await this.ackFlush;
     this.loop = undefined;
   }
 
@@ -238,6 +242,29 @@ export class SyncAgent {
     }
   }
 
+  /**
+   * Writes acknowledgements to the outbox in the background, coalesced: the window moves as soon as
+   * an ack arrives. The marks are for status and lag only; where to resume after a reconnect comes
+   * from the cloud (welcome.lastAppliedSeq), so a mark lost in a crash costs nothing.
+   */
+  private persistAck(upTo: number, at: Date): void {
+    if (!this.ackTarget || upTo > this.ackTarget.upTo) this.ackTarget = { upTo, at };
+    if (this.ackFlush) return;
+    this.ackFlush = (async () => {
+      try {
+        while (this.ackTarget && this.ackTarget.upTo > this.ackPersisted) {
+          const target = this.ackTarget;
+          await markAcked(this.o.prisma, target.upTo, target.at);
+          this.ackPersisted = target.upTo;
+        }
+      } catch (err) {
+        this.o.log.warn({ err: { message: (err as Error).message } }, 'could not record acknowledgements');
+      } finally {
+        this.ackFlush = undefined;
+      }
+    })();
+  }
+
   private fail(ws: WebSocket, err: unknown): void {
     this.o.log.error({ err }, 'sync receive failed; reconnecting');
     ws.close(1011, 'site error');
@@ -333,11 +360,11 @@ export class SyncAgent {
     if (env.type === 'sync.ack') {
       const upTo = Math.min(env.body.upToSeq, this.sentUpTo);
       if (upTo > this.ackedUpTo) {
-        await markAcked(this.o.prisma, upTo);
         this.o.metrics?.acked.inc(upTo - this.ackedUpTo);
         this.ackedUpTo = upTo;
         this.lastAckProgress = Date.now();
         this.wake();
+        this.persistAck(upTo, new Date());
       }
       return;
     }

@@ -36,12 +36,12 @@ export const outboxAfter = (db: Db, afterSeq: number, take: number) =>
   });
 
 /** The cloud applied everything up to `upToSeq`. Cumulative: a stale ack changes nothing. */
-export async function markAcked(prisma: PrismaClient, upToSeq: number): Promise<void> {
+export async function markAcked(prisma: PrismaClient, upToSeq: number, at = new Date()): Promise<void> {
   const up = BigInt(upToSeq);
   await prisma.$transaction([
     prisma.syncOutbox.updateMany({
       where: { seq: { lte: up }, ackedAt: null },
-      data: { ackedAt: new Date() },
+      data: { ackedAt: at },
     }),
     prisma.$executeRaw`UPDATE "SyncState" SET "s2cAckedSeq" = ${up}, "updatedAt" = now()
       WHERE id = 1 AND "s2cAckedSeq" < ${up}`,
