@@ -192,8 +192,12 @@ describe('annotating a task', () => {
   });
 
   it('paints a mask with the threshold brush only where HU is in range', async () => {
-    await page.locator('[data-label=tissue]').click();
-    await page.locator('[data-brush=threshold]').click();
+    // By keyboard: Alt+2 picks the second label (the mask), T the threshold brush.
+    await page.locator('[aria-label="image viewport"]').hover();
+    await page.keyboard.press('Alt+2');
+    await expect.poll(() => page.locator('[data-brush=paint]').count()).toBe(1);
+    await page.keyboard.press('t');
+    await expect.poll(() => page.locator('[data-brush=threshold]').getAttribute('aria-pressed')).toBe('true');
     // A stroke across the body edge: soft tissue (40 HU) is in [0, 100], air outside is not.
     const [rb, cb] = pixelOf([0, -100]);
     const [ra, ca] = pixelOf([0, -125]);

@@ -28,8 +28,15 @@ describe('keyboard shortcuts', () => {
     expect(actionFor(key('q'))).toBeUndefined();
   });
 
+  it('picks labels with Alt+digit, by physical key, and drives the brush', () => {
+    expect(actionFor({ ...key('¡'), altKey: true, code: 'Digit1' })).toEqual({ kind: 'label', index: 0 });
+    expect(actionFor({ ...key('3'), altKey: true, code: 'Digit3' })).toEqual({ kind: 'label', index: 2 });
+    expect(actionFor(key('e'))).toEqual({ kind: 'brush', mode: 'erase' });
+    expect(actionFor(key(']'))).toEqual({ kind: 'brushSize', delta: 2 });
+  });
+
   it('binds no key twice', () => {
-    const seen = SHORTCUTS.map((s) => `${s.key}|${Boolean(s.mod)}|${Boolean(s.shift)}`);
+    const seen = SHORTCUTS.map((s) => `${s.key}|${Boolean(s.mod)}|${Boolean(s.shift)}|${Boolean(s.alt)}`);
     expect(new Set(seen).size).toBe(seen.length);
   });
 });

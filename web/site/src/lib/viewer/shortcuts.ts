@@ -16,16 +16,20 @@ export type Action =
   | { kind: 'help' }
   | { kind: 'undo' }
   | { kind: 'redo' }
-  | { kind: 'close' };
+  | { kind: 'close' }
+  | { kind: 'label'; index: number }
+  | { kind: 'brush'; mode: 'paint' | 'erase' | 'threshold' }
+  | { kind: 'brushSize'; delta: number };
 
 export interface Shortcut {
   keys: string;
   label: string;
   action: Action;
-  /** Matches KeyboardEvent.key (and ctrl/meta when `mod`). */
+  /** Matches KeyboardEvent.key (and ctrl/meta when `mod`, alt when `alt`). */
   key: string;
   mod?: boolean;
   shift?: boolean;
+  alt?: boolean;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
@@ -57,15 +61,41 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Ctrl+Z', key: 'z', mod: true, label: 'Undo', action: { kind: 'undo' } },
   { keys: 'Ctrl+Y / Ctrl+Shift+Z', key: 'y', mod: true, label: 'Redo', action: { kind: 'redo' } },
   { keys: '', key: 'z', mod: true, shift: true, label: '', action: { kind: 'redo' } },
+  {
+    keys: 'Alt+1 … 9',
+    key: '1',
+    alt: true,
+    label: 'Pick label 1 … 9 (task)',
+    action: { kind: 'label', index: 0 },
+  },
+  ...['2', '3', '4', '5', '6', '7', '8', '9'].map(
+    (k): Shortcut => ({
+      keys: '',
+      key: k,
+      alt: true,
+      label: '',
+      action: { kind: 'label', index: Number(k) - 1 },
+    }),
+  ),
+  { keys: 'B', key: 'b', label: 'Brush: paint (mask labels)', action: { kind: 'brush', mode: 'paint' } },
+  { keys: 'E', key: 'e', label: 'Brush: erase', action: { kind: 'brush', mode: 'erase' } },
+  { keys: 'T', key: 't', label: 'Brush: threshold (HU range)', action: { kind: 'brush', mode: 'threshold' } },
+  { keys: '[ / ]', key: '[', label: 'Smaller / larger brush', action: { kind: 'brushSize', delta: -2 } },
+  { keys: '', key: ']', label: '', action: { kind: 'brushSize', delta: 2 } },
   { keys: '?', key: '?', label: 'This help', action: { kind: 'help' } },
   { keys: 'Esc', key: 'Escape', label: 'Close panels', action: { kind: 'close' } },
 ];
 
 export function actionFor(
-  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey'>,
+  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey'> & { altKey?: boolean; code?: string },
 ): Action | undefined {
   const mod = e.ctrlKey || e.metaKey;
-  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  const alt = Boolean(e.altKey);
+  // Alt+digit types a symbol on some layouts; the physical key still says which digit.
+  const digit = alt && e.code?.startsWith('Digit') ? e.code.slice(5) : undefined;
+  const key = digit ?? (e.key.length === 1 ? e.key.toLowerCase() : e.key);
   const shiftMatters = (s: Shortcut) => (s.mod ? Boolean(s.shift) === e.shiftKey : true);
-  return SHORTCUTS.find((s) => s.key === key && Boolean(s.mod) === mod && shiftMatters(s))?.action;
+  return SHORTCUTS.find(
+    (s) => s.key === key && Boolean(s.mod) === mod && Boolean(s.alt) === alt && shiftMatters(s),
+  )?.action;
 }
