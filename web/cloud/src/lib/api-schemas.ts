@@ -126,8 +126,9 @@ export const overviewSchema = z.object({
       labelId: z.string(),
       tasks: z.number(),
       medianAgreement: num,
-      medianDice: num,
-      medianKappa: num,
+      // The API now sends one agreement measure per label; dice/kappa medians are optional.
+      medianDice: num.optional(),
+      medianKappa: num.optional(),
     }),
   ),
   gold: z.object({ tasks: z.number(), scores: z.number(), accuracy: num }),

@@ -62,7 +62,14 @@ export function createQcApi(opts: { baseUrl: string; getToken: TokenGetter; fetc
     path: string,
     init?: RequestInit,
   ): Promise<z.output<S>> {
-    return schema.parse(await (await request(path, init)).json());
+    const parsed = schema.safeParse(await (await request(path, init)).json());
+    if (parsed.success) return parsed.data;
+    const where = parsed.error.issues[0]?.path.join('.') ?? '';
+    throw new ApiError(
+      502,
+      'UNEXPECTED_RESPONSE',
+      `The cloud answered ${path} in a shape this page does not know (${where}); reload, or report it.`,
+    );
   }
   const project = (siteId: string, projectId: string) =>
     `/qc/projects/${encodeURIComponent(siteId)}/${encodeURIComponent(projectId)}`;

@@ -42,8 +42,8 @@ export function agreementByLabel(o: Overview): ChartRows {
     labels: o.labels.map((l) => l.labelId),
     series: [
       { label: 'median agreement', data: o.labels.map((l) => l.medianAgreement) },
-      { label: 'median Dice', data: o.labels.map((l) => l.medianDice) },
-      { label: 'median kappa', data: o.labels.map((l) => l.medianKappa) },
+      { label: 'median Dice', data: o.labels.map((l) => l.medianDice ?? null) },
+      { label: 'median kappa', data: o.labels.map((l) => l.medianKappa ?? null) },
     ].filter((s) => s.data.some((v) => v !== null)),
   };
 }
