@@ -154,13 +154,13 @@ async function main() {
   const sitePrisma = createSitePrisma(siteDb.url);
   const agent = new SyncAgent({
     prisma: sitePrisma,
+    databaseUrl: siteDb.url,
     siteId: 'bench-site',
     url: `ws://127.0.0.1:${port}/sync/v1`,
     signer: siteKey,
     cloudKeys: keyRing([{ kid: cloudKey.kid, publicKey: cloudKey.publicKey }]),
     commands: defaultCommandHandlers(),
     log: pino({ level: 'warn' }),
-    pollMs: 5,
   });
   const applied = async () =>
     Number((await cloudPrisma.site.findUniqueOrThrow({ where: { id: 'bench-site' } })).s2cAppliedSeq);

@@ -35,13 +35,14 @@ export async function startSyncSite(
   const make = (overrides: Partial<SyncAgentOptions> = {}) =>
     new SyncAgent({
       prisma,
+      databaseUrl: db.url,
       siteId,
       url: cloud.syncUrl,
       signer: key,
       cloudKeys: keyRing([{ kid: cloud.cloudKey.kid, publicKey: cloud.cloudKey.publicKey }]),
       commands: defaultCommandHandlers(),
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      pollMs: 10,
+      pollMs: 200,
       backoffBaseMs: 50,
       backoffMaxMs: 400,
       ...options.agent,

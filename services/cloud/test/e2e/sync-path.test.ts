@@ -8,7 +8,8 @@ let cloud: TestCloud;
 let site: SyncSite;
 beforeAll(async () => {
   cloud = await startTestCloud();
-  site = await startSyncSite(cloud, 'e2e-site');
+  // A poll too slow to matter: only LISTEN/NOTIFY on commit can wake the agent in time.
+  site = await startSyncSite(cloud, 'e2e-site', { agent: { pollMs: 60_000 } });
 });
 afterAll(async () => {
   await site?.close();
@@ -21,11 +22,10 @@ describe('site outbox → cloud, cloud command → site', () => {
   it('delivers a study.available written in a site transaction to the cloud API', async () => {
     const body = studyBody('e2e-1', 3);
     await site.prisma.$transaction((tx) => enqueueOutbox(tx, 'study.available', body, { canaries: [] }));
-    site.agent.wake();
     await eventually(async () => {
       const res = await cloud.app.inject({ url: '/api/studies?siteId=e2e-site', headers: await admin() });
       return res.json().studies.some((s: { studyId: string }) => s.studyId === body.studyId);
-    });
+    }, 5000);
     await eventually(async () => (await site.prisma.syncOutbox.count({ where: { ackedAt: null } })) === 0);
     const state = await site.prisma.syncState.findUniqueOrThrow({ where: { id: 1 } });
     expect(Number(state.s2cAckedSeq)).toBe(1);

@@ -10,13 +10,13 @@ import pino from 'pino';
 const config = loadSyncConfig();
 const agent = new SyncAgent({
   prisma: createPrisma(process.env.DATABASE_URL ?? ''),
+  databaseUrl: process.env.DATABASE_URL ?? '',
   siteId: config.SITE_ID,
   url: config.CLOUD_SYNC_URL,
   signer: loadSiteSigner(config),
   cloudKeys: loadCloudKeys(config),
   commands: defaultCommandHandlers(),
   log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
-  pollMs: 5,
   backoffBaseMs: 50,
   backoffMaxMs: 300,
   sendBatch: 200,

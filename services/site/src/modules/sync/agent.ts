@@ -22,11 +22,13 @@ import { backoffDelay } from './backoff.ts';
 import type { CommandHandlers } from './command-handlers.ts';
 import { applyCommand } from './inbox.ts';
 import type { SyncMetrics } from './metrics.ts';
-import { assignSequence, markAcked, outboxAfter, syncState } from './repository.ts';
+import { SyncSql } from './sync-sql.ts';
 import { openSocket } from './transport.ts';
 
 export interface SyncAgentOptions {
   prisma: PrismaClient;
+  /** The site database, for the agent's own connections (hot-path SQL and LISTEN). */
+  databaseUrl: string;
   siteId: string;
   /** wss://cloud.example/sync/v1 */
   url: string;
@@ -41,6 +43,7 @@ export interface SyncAgentOptions {
   /** Most messages sent and not yet acknowledged. */
   window?: number;
   sendBatch?: number;
+  /** Safety-net poll; new rows normally wake the agent through LISTEN/NOTIFY at once. */
   pollMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -54,6 +57,7 @@ type AgentState = 'idle' | 'connecting' | 'open' | 'stopped';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const BACKPRESSURE_WAIT_MS = 20;
 
 /**
  * The site's sync role: connects OUT to the cloud, proves its key (challenge handshake), sends
@@ -73,6 +77,9 @@ export class SyncAgent {
   private wakeUp: (() => void) | undefined;
   private stopWait: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly sql: SyncSql;
+  private assignedUpTo = 0;
+  private unlisten: (() => Promise<void>) | undefined;
   private readonly o: Required<Omit<SyncAgentOptions, 'metrics' | 'proxyUrl'>> &
     Pick<SyncAgentOptions, 'metrics' | 'proxyUrl'>;
 
@@ -81,7 +88,7 @@ export class SyncAgent {
       noProxy: [],
       window: 4000,
       sendBatch: 1000,
-      pollMs: 20,
+      pollMs: 1000,
       backoffBaseMs: 500,
       backoffMaxMs: 30_000,
       ackTimeoutMs: 15_000,
@@ -89,10 +96,12 @@ export class SyncAgent {
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       ...options,
     };
+    this.sql = new SyncSql(this.o.databaseUrl);
   }
 
   start(): void {
     if (this.loop) return;
+    this.unlisten = this.sql.listen(this.o.databaseUrl, () => this.wake());
     this.loop = this.connectLoop();
   }
 
@@ -103,6 +112,8 @@ export class SyncAgent {
     this.ws?.close(1001, 'site stopping');
     await this.loop;
     await this.ackFlush;
+    await this.unlisten?.();
+    await this.sql.close();
     this.loop = undefined;
   }
 
@@ -203,14 +214,14 @@ export class SyncAgent {
         throw new Error(`cloud handshake rejected: ${welcome.reason}`);
       }
       const cloudApplied = welcome.welcome.lastAppliedSeq;
-      const state = await syncState(this.o.prisma);
+      const state = await this.sql.state();
       if (cloudApplied > state.s2cAssignedSeq) {
         this.o.log.error(
           { cloudApplied, assigned: state.s2cAssignedSeq },
           'cloud applied more than this site sent',
         );
       }
-      if (cloudApplied > state.s2cAckedSeq) await markAcked(this.o.prisma, cloudApplied);
+      if (cloudApplied > state.s2cAckedSeq) await this.sql.markAcked(cloudApplied);
       // Resume exactly after what the cloud has applied: nothing lost, nothing sent twice.
       this.sentUpTo = cloudApplied;
       this.ackedUpTo = cloudApplied;
@@ -254,7 +265,7 @@ export class SyncAgent {
       try {
         while (this.ackTarget && this.ackTarget.upTo > this.ackPersisted) {
           const target = this.ackTarget;
-          await markAcked(this.o.prisma, target.upTo, target.at);
+          await this.sql.markAcked(target.upTo, target.at);
           this.ackPersisted = target.upTo;
         }
       } catch (err) {
@@ -282,11 +293,18 @@ export class SyncAgent {
         }
         const room = Math.min(this.o.window - inflight, this.o.sendBatch);
         if (room <= 0 || ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-          await this.idle();
+          await this.idle(BACKPRESSURE_WAIT_MS); // an ack wakes it sooner
           continue;
         }
-        await assignSequence(this.o.prisma, this.o.sendBatch);
-        const rows = await outboxAfter(this.o.prisma, this.sentUpTo, room);
+        // Number new rows only when everything numbered so far was sent: one query when idle.
+        if (this.sentUpTo >= this.assignedUpTo) {
+          this.assignedUpTo = await this.sql.assignSequence(this.o.sendBatch);
+          if (this.sentUpTo >= this.assignedUpTo) {
+            await this.idle();
+            continue;
+          }
+        }
+        const rows = await this.sql.outboxAfter(this.sentUpTo, room);
         if (rows.length === 0) {
           await this.idle();
           continue;
@@ -310,12 +328,12 @@ export class SyncAgent {
   }
 
   /** Waits for a wake-up (new rows, an ack, a resend) or the poll interval. */
-  private idle(): Promise<void> {
+  private idle(ms = this.o.pollMs): Promise<void> {
     return new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         this.wakeUp = undefined;
         resolve();
-      }, this.o.pollMs);
+      }, ms);
       this.wakeUp = () => {
         clearTimeout(t);
         resolve();

@@ -32,7 +32,8 @@ export const syncEnvSchema = z
     no_proxy: list.optional(),
     SYNC_WINDOW: ms(1, 100_000, 4000),
     SYNC_SEND_BATCH: ms(1, 10_000, 1000),
-    SYNC_POLL_MS: ms(1, 10_000, 20),
+    // Safety-net poll: committed outbox rows wake the agent through LISTEN/NOTIFY.
+    SYNC_POLL_MS: ms(1, 60_000, 1000),
     SYNC_BACKOFF_BASE_MS: ms(10, 60_000, 500),
     SYNC_BACKOFF_MAX_MS: ms(100, 3_600_000, 30_000),
     SYNC_ACK_TIMEOUT_MS: ms(100, 600_000, 15_000),

@@ -18,6 +18,7 @@ export async function startSyncAgent(
   const log = app.log.child({ module: 'sync' });
   const agent = new SyncAgent({
     prisma: app.prisma,
+    databaseUrl: app.config.DATABASE_URL,
     siteId: config.SITE_ID,
     url: config.CLOUD_SYNC_URL,
     signer: loadSiteSigner(config),

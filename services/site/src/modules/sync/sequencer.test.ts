@@ -3,18 +3,22 @@ import { createTestDatabase, type TestDatabase } from '@annex/platform/testing/p
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../../db.ts';
 import { enqueueOutbox } from './outbox.ts';
-import { assignSequence, markAcked, syncState } from './repository.ts';
+import { syncState } from './repository.ts';
+import { SyncSql } from './sync-sql.ts';
 
 const SITE_DIR = fileURLToPath(new URL('../../..', import.meta.url));
 const body = { status: 'applied' as const, commandSeq: 1, commandType: 'ping' as const };
 
 let db: TestDatabase;
 let prisma: PrismaClient;
+let sql: SyncSql;
 beforeAll(async () => {
   db = await createTestDatabase(SITE_DIR, 'sync_seq');
   prisma = createPrisma(db.url);
+  sql = new SyncSql(db.url);
 });
 afterAll(async () => {
+  await sql?.close();
   await prisma?.$disconnect();
   await db?.drop();
 });
@@ -30,10 +34,10 @@ describe('outbox sequence', () => {
         .catch(() => undefined),
     );
     // The sequencer runs while writers are still committing, twice concurrently.
-    const assigning = Promise.all([assignSequence(prisma), assignSequence(prisma)]);
+    const assigning = Promise.all([sql.assignSequence(1000), sql.assignSequence(1000)]);
     await Promise.all(writers);
     await assigning;
-    await assignSequence(prisma);
+    expect(await sql.assignSequence(1000)).toBe(30);
     const rows = await prisma.syncOutbox.findMany({ orderBy: { seq: 'asc' } });
     expect(rows).toHaveLength(30);
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -41,9 +45,24 @@ describe('outbox sequence', () => {
   });
 
   it('acknowledges cumulatively and never moves the mark backwards', async () => {
-    await markAcked(prisma, 20);
-    await markAcked(prisma, 5);
+    await sql.markAcked(20);
+    await sql.markAcked(5);
     expect((await syncState(prisma)).s2cAckedSeq).toBe(20);
     expect(await prisma.syncOutbox.count({ where: { ackedAt: null } })).toBe(10);
+  });
+
+  it('wakes a listener when outbox rows commit (LISTEN/NOTIFY rule), not before', async () => {
+    let woken = 0;
+    const stop = sql.listen(db.url, () => woken++);
+    await new Promise((r) => setTimeout(r, 300)); // LISTEN is in place
+    await prisma.$transaction(async (tx) => {
+      await enqueueOutbox(tx, 'command.result', body, { canaries: [] });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(woken).toBe(0);
+    });
+    const deadline = Date.now() + 5000;
+    while (woken === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(woken).toBeGreaterThanOrEqual(1);
   });
 });
