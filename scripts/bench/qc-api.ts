@@ -104,6 +104,40 @@ try {
       `${name.padEnd(32)} ${String(xs.length).padStart(4)} ${pct(xs, 0.5).toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(8)} ${(p95 / floor).toFixed(1).padStart(10)}×${api && p95 > TARGET_MS ? '  OVER TARGET' : ''}`,
     );
   }
+  // One-shot writes at this size (not in the p95 target): a threshold change re-flags every task
+  // with metrics in one transaction; a bulk decision writes one command per task.
+  const put = async (path: string, method: string, body: object) => {
+    const start = performance.now();
+    const res = await fetch(`${cloud.baseUrl}${path}`, {
+      method,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 202) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return { ms: performance.now() - start, json: (await res.json()) as Record<string, unknown> };
+  };
+  const settings = await put(`/api/qc/projects/${s}/${p}/settings`, 'PUT', {
+    consensusSize: 3,
+    goldRate: 0.05,
+    flagThresholds: { diceBelow: 0.75, kappaBelow: 0.5, annotatorScoreBelow: 0.75 },
+  });
+  console.log(
+    `settings change, re-flagged ${settings.json.reflaggedTasks} tasks: ${settings.ms.toFixed(0)} ms`,
+  );
+  const filter = { projectId: p, flag: 'gold_miss' };
+  const count = (
+    (await (
+      await fetch(`${cloud.baseUrl}/api/qc/tasks?projectId=${p}&flag=gold_miss&limit=1`, { headers })
+    ).json()) as { total: number }
+  ).total;
+  if (count >= 1 && count <= 2000) {
+    const bulk = await put('/api/qc/decisions/bulk', 'POST', {
+      filter,
+      verdict: { kind: 'escalate' },
+      expectedCount: count,
+    });
+    console.log(`bulk decision over ${bulk.json.count} tasks: ${bulk.ms.toFixed(0)} ms`);
+  }
   process.exitCode = failed ? 1 : 0;
 } finally {
   await cloud.close();
