@@ -1,5 +1,27 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+// The imaging chunks are dynamic imports, so the browser would only learn of them once the shell
+// has run; listing them in index.html lets it fetch them in parallel with the shell itself.
+function preloadImagingChunks(): Plugin {
+  return {
+    name: 'annex-preload-imaging-chunks',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        if (!ctx.bundle) return;
+        return Object.values(ctx.bundle)
+          .filter((c) => c.type === 'chunk' && /^(cs-core|cs-loader|cs-tools|vtk|viewer-page)$/.test(c.name))
+          .map((c) => ({
+            tag: 'link',
+            attrs: { rel: 'modulepreload', crossorigin: '', href: `/${c.fileName}` },
+            injectTo: 'head' as const,
+          }));
+      },
+    },
+  };
+}
 
 // The decode worker imports the codecs' Emscripten glue; the dev server must pre-bundle it or
 // setStack hangs silently (PLATFORM.md). The production build needs none of this.
@@ -15,7 +37,7 @@ const codecGlue = [
 const devApi = process.env.ANNEX_DEV_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), preloadImagingChunks()],
   optimizeDeps: { include: codecGlue },
   worker: { format: 'es' },
   server: {
