@@ -42,6 +42,12 @@ export async function applyTaskUpserted(tx: Db, siteId: string, envelopes: Envel
       "labelIds" = EXCLUDED."labelIds", "isGold" = EXCLUDED."isGold", revision = EXCLUDED.revision,
       "updatedAt" = EXCLUDED."updatedAt"
     WHERE "QcTask".revision < EXCLUDED.revision`;
+  // Modalities of the tasks' series, as the site announced them (allow-listed attributes).
+  await tx.$executeRaw`
+    UPDATE "QcTask" t SET modalities = ARRAY(
+      SELECT DISTINCT cs.modality FROM "CloudSeries" cs
+      WHERE cs."siteId" = t."siteId" AND cs."seriesId" = ANY(t."seriesIds") ORDER BY 1)
+    WHERE t."siteId" = ${siteId} AND t."taskId" = ANY(${rows.map((r) => r.taskId)}::text[])`;
   await tx.$executeRaw`
     INSERT INTO "QcTaskEvent" ("siteId", "taskId", revision, "projectId", status, at)
     SELECT ${siteId}, x."taskId", x.revision, x."projectId", x.status, x.at AT TIME ZONE 'UTC'

@@ -33,6 +33,7 @@ export function presentTask(t: TaskRow, lastDecision: DecisionRow | undefined) {
     revision: Number(t.revision),
     assigneeIds: t.assigneeIds,
     labelIds: t.labelIds,
+    modalities: t.modalities,
     metricsRevision: t.metricsRevision === null ? null : Number(t.metricsRevision),
     metricsAt: iso(t.metricsAt),
     agreement: t.agreement,

@@ -123,7 +123,26 @@ describe('applying QC messages', () => {
 describe('the review queue', () => {
   const Q = 'proj-queue';
   beforeAll(async () => {
-    const msgs = [];
+    const msgs: Parameters<QcTestSite['send']> = [
+      {
+        type: 'study.available',
+        body: {
+          studyId: pid('st', 'q-0'),
+          series: [
+            {
+              seriesId: pid('se', 'q-0'),
+              modality: 'MR',
+              sopClassUid: '1.2.840.10008.5.1.4.1.1.4',
+              instanceCount: 30,
+              frameCount: 30,
+              rows: 256,
+              columns: 256,
+              sliceThicknessMm: 3,
+            },
+          ],
+        },
+      },
+    ];
     for (let i = 0; i < 12; i++) {
       const t = { project: Q, task: `q-${i}`, isGold: i === 11 };
       msgs.push(taskUpserted(t));
@@ -154,7 +173,7 @@ describe('the review queue', () => {
     expect(desc.tasks[0].agreement).toBe(0.9);
   });
 
-  it('filters by flag, label agreement range, kappa and gold', async () => {
+  it('filters by flag, label agreement range, kappa, gold, status and modality', async () => {
     const low = (await q('flag=low_agreement&limit=200')).json();
     // dice < 0.7: q-0..q-4 (0.50..0.66), plus q-3 again for kappa; q-11 (gold) is not low.
     expect(low.total).toBe(5);
@@ -168,6 +187,10 @@ describe('the review queue', () => {
       [pid('tk', 'q-5')],
     );
     expect((await q('isGold=true')).json().total).toBe(1);
+    const mr = (await q('modality=MR')).json();
+    expect(taskIds(mr)).toEqual([pid('tk', 'q-0')]);
+    expect(mr.tasks[0].modalities).toEqual(['MR']);
+    expect((await q('modality=CT')).json().total).toBe(0);
     expect((await q('status=submitted,in_review')).json().total).toBe(12);
     expect((await q('status=accepted')).json().total).toBe(0);
   });

@@ -20,6 +20,7 @@ export function taskWhere(sites: Sites, f: TaskFilter): Prisma.QcTaskWhereInput 
   if (f.projectId) and.push({ projectId: f.projectId });
   if (f.status?.length) and.push({ status: { in: f.status } });
   if (f.flag) and.push({ flags: { has: f.flag } });
+  if (f.modality) and.push({ modalities: { has: f.modality } });
   if (f.isGold !== undefined) and.push({ isGold: f.isGold });
   if (f.hasMetrics !== undefined) and.push({ metricsRevision: f.hasMetrics ? { not: null } : null });
   const dice = range(f.minDice, f.maxDice);

@@ -1,5 +1,6 @@
 import {
   labelIdSchema,
+  MODALITIES,
   projectId,
   projectSettingsSchema,
   qcVerdictSchema,
@@ -33,6 +34,7 @@ export const taskFilterSchema = z.object({
   /** One status or several, comma-separated (`submitted,in_review`). */
   status: statusList.optional(),
   flag: z.enum(QC_FLAGS).optional(),
+  modality: z.enum(MODALITIES).optional(),
   /** With a label, the agreement bounds apply to that label; without, to the task's worst label. */
   label: labelIdSchema.optional(),
   minDice: agreementBound,
