@@ -53,15 +53,20 @@ for (let i = 0; i < 80; i++) {
 }
 
 // First pass, as at ingest: every slice is seen for the first time (its patient after the first slice).
+// One pass cannot be repeated, so it is taken over three series of other patients and the median reported.
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const firstCpu = cpuMs();
-const firstWall = performance.now();
+const firstPasses: Array<{ wall: number; cpu: number }> = [];
+for (const seed of ['bench-first-a', 'bench-first-b', 'bench-first-c']) {
+  const other = makeCtSeries({ slices: SLICES, seed }).files;
+  const c = cpuMs();
+  const w = performance.now();
+  for (const f of other) deidentify(f, { profile: 'annotator-view', secret });
+  firstPasses.push({ wall: (performance.now() - w) / other.length, cpu: (cpuMs() - c) / other.length });
+}
 const firstOutputs = files.map((f) => deidentify(f, { profile: 'annotator-view', secret }));
-const firstPassMs = (performance.now() - firstWall) / files.length;
-const firstPassCpuMs = (cpuMs() - firstCpu) / files.length;
 
 // Correctness: the engine's output must pass the verifier with the generator's canary list.
 for (const out of firstOutputs) verifyNoResidualPhi(out.buffer, series.phi);
@@ -99,7 +104,7 @@ const orthancIds = new Map<Buffer, string>();
 try {
   orthanc = await startOrthanc();
   for (const f of files) {
-    const r = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: f });
+    const r = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: new Uint8Array(f) });
     if (!r.ok) throw new Error(`upload failed: HTTP ${r.status}`);
     orthancIds.set(f, ((await r.json()) as { ID: string }).ID);
   }
@@ -152,9 +157,11 @@ const coldFiles = Array.from(
   { length: 24 },
   (_, i) => makeCtSeries({ slices: 1, seed: `bench-cold-${i}` }).files[0]!,
 );
-const coldStart = performance.now();
-for (const f of coldFiles) deidentify(f, { profile: 'annotator-view', secret });
-const coldMs = (performance.now() - coldStart) / coldFiles.length;
+const coldTimes = coldFiles.map((f) => {
+  const w = performance.now();
+  deidentify(f, { profile: 'annotator-view', secret });
+  return performance.now() - w;
+});
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -170,15 +177,15 @@ console.log('\nMedian round, ms per slice, and ratio to the engine (>1: the engi
 for (const [label, ms] of rows)
   console.log(`  ${label.padEnd(52)} ${ms.toFixed(3)} ms  ${(ms / engine).toFixed(1)}x`);
 console.log(
-  `  ${'annex deidentify, first pass over the series'.padEnd(52)} ${firstPassMs.toFixed(3)} ms  (one pass, CPU ${firstPassCpuMs.toFixed(3)} ms)`,
+  `  ${'annex deidentify, first pass over a series'.padEnd(52)} ${median(firstPasses.map((p) => p.wall)).toFixed(3)} ms  (median of 3 series; CPU ${median(firstPasses.map((p) => p.cpu)).toFixed(3)} ms)`,
 );
 console.log(
-  `  ${'annex deidentify, first slice of a new patient'.padEnd(52)} ${coldMs.toFixed(3)} ms  (one pass)`,
+  `  ${'annex deidentify, first slice of a new patient'.padEnd(52)} ${median(coldTimes).toFixed(3)} ms  (median of ${coldTimes.length} patients)`,
 );
 console.log(
   `\nTarget <= 1 ms/slice for the engine: ${engine <= 1 ? 'met' : 'NOT met'} (${engine.toFixed(3)} ms)`,
 );
 console.log(
-  `A new patient's first slice compiles its PHI searches once (${coldMs.toFixed(1)} ms); they are cached.`,
+  `A new patient's first slice compiles its PHI searches once (${median(coldTimes).toFixed(1)} ms); they are cached.`,
 );
 if (orthancNote) console.log(orthancNote);
