@@ -1,5 +1,6 @@
 // Makes a Prisma migration without `prisma migrate dev` (which needs the native schema engine,
 // unavailable offline): diff the schema recorded by the last migration against the work tree.
+// Run from the package directory (where prisma.config.ts is), as the db:migration script does.
 // usage: tsx scripts/new-migration.ts <prisma-dir> <name>      write a new migration
 //        tsx scripts/new-migration.ts <prisma-dir> --check     exit 1 if the schema has unmigrated changes
 import { execFileSync } from 'node:child_process';
@@ -43,7 +44,7 @@ try {
   sql = execFileSync(
     'npx',
     ['prisma', 'migrate', 'diff', ...from, '--to-schema-datamodel', tmp, '--script'],
-    { env, cwd: path.dirname(prismaDir) === '.' ? process.cwd() : process.cwd(), encoding: 'utf8' },
+    { env, encoding: 'utf8' },
   );
 } finally {
   execFileSync('rm', ['-f', tmp]);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { parse } from 'yaml';
 // docker compose and Keycloak cannot run here (no Docker engine, no Java): these tests check what
 // can be checked offline — that the deployment files agree with the code that reads them.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const compose = parse(read('compose.yaml'));
 
@@ -133,4 +135,21 @@ describe('the Keycloak realm exports agree with the code', () => {
       ),
     ).toBe(true);
   });
+});
+
+describe('database migrations', () => {
+  for (const service of ['services/site', 'services/cloud']) {
+    it(`${service}: every schema change has a migration`, () => {
+      // Diffs the last migration's schema snapshot against the schema in the tree (no database needed).
+      const out = execFileSync(
+        process.execPath,
+        [TSX, path.join(ROOT, 'scripts/new-migration.ts'), 'prisma', '--check'],
+        {
+          cwd: path.join(ROOT, service),
+          encoding: 'utf8',
+        },
+      );
+      expect(out).toContain('schema and migrations agree');
+    }, 60_000);
+  }
 });
