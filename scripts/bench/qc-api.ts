@@ -50,6 +50,10 @@ try {
     ['list: low agreement flag', () => `/api/qc/tasks?projectId=${p}&flag=low_agreement&limit=50`],
     ['list: label liver dice<0.8', () => `/api/qc/tasks?projectId=${p}&label=liver&maxDice=0.8&limit=50`],
     [
+      'list: MR + low agreement',
+      () => `/api/qc/tasks?projectId=${p}&modality=MR&flag=low_agreement&limit=50`,
+    ],
+    [
       'list: status + page 150',
       () => `/api/qc/tasks?projectId=${p}&status=submitted,in_review,accepted&offset=7500&limit=50`,
     ],

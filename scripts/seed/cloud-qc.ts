@@ -9,6 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { createPrisma, type PrismaClient } from '@annex/cloud/db.ts';
+import { registerBuiltinHandlers } from '@annex/cloud/modules/inbox/builtin-handlers.ts';
+import { InboxHandlers } from '@annex/cloud/modules/inbox/handlers.ts';
 import { decide } from '@annex/cloud/modules/qc/decision-service.ts';
 import { applyTaskMetrics, applyTaskUpserted } from '@annex/cloud/modules/qc/ingest-repository.ts';
 import { createOrganization, registerSite } from '@annex/cloud/modules/sites/service.ts';
@@ -53,8 +55,10 @@ function rng(seed: string) {
 }
 
 const clamp = (v: number, lo = 0, hi = 1) => Math.min(hi, Math.max(lo, v));
-const envelope = <T extends 'task.upserted' | 'task.metrics'>(body: BodyOf<T>, sentAt: Date) =>
-  ({ body, sentAt: sentAt.toISOString() }) as unknown as Envelope<T>;
+const envelope = <T extends 'study.available' | 'task.upserted' | 'task.metrics'>(
+  body: BodyOf<T>,
+  sentAt: Date,
+) => ({ body, sentAt: sentAt.toISOString() }) as unknown as Envelope<T>;
 
 export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise<SeedResult> {
   await createOrganization(prisma, o.org, `Org ${o.org}`);
@@ -67,6 +71,9 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
       publicKey: exportPublicKeyPem(key.publicKey),
     });
   const random = rng(o.seed);
+  const builtin = new InboxHandlers();
+  registerBuiltinHandlers(builtin);
+  const studyAvailable = builtin.get('study.available');
   const projectId = pid('prj', `${o.seed}/project`);
   const annotatorIds = Array.from({ length: o.annotators }, (_, i) => pid('usr', `${o.seed}/annotator/${i}`));
   // Each annotator has a skill; a few are weak, so gold misses and outliers exist.
@@ -77,6 +84,7 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
   let withMetrics = 0;
   const BATCH = 500;
   for (let start = 0; start < o.tasks; start += BATCH) {
+    const studies: Envelope<'study.available'>[] = [];
     const upserts: Envelope<'task.upserted'>[] = [];
     const metrics: Envelope<'task.metrics'>[] = [];
     for (let i = start; i < Math.min(o.tasks, start + BATCH); i++) {
@@ -94,6 +102,27 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
           ]!
         : (['pending', 'in_progress'] as const)[Math.floor(random() * 2)]!;
       const created = new Date(now - (60 - (i / o.tasks) * 60) * DAY);
+      const mr = random() < 0.2;
+      studies.push(
+        envelope<'study.available'>(
+          {
+            studyId: pid('st', `${o.seed}/study/${i}`),
+            series: [
+              {
+                seriesId: pid('se', `${o.seed}/series/${i}`),
+                modality: mr ? 'MR' : 'CT',
+                sopClassUid: mr ? '1.2.840.10008.5.1.4.1.1.4' : '1.2.840.10008.5.1.4.1.1.2',
+                instanceCount: 200,
+                frameCount: 200,
+                rows: 512,
+                columns: 512,
+                sliceThicknessMm: 1.25,
+              },
+            ],
+          },
+          created,
+        ),
+      );
       upserts.push(
         envelope<'task.upserted'>(
           {
@@ -158,6 +187,8 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
     }
     await prisma.$transaction(
       async (tx) => {
+        // The site announces a study before it makes tasks of it (the sites module's own handler).
+        await studyAvailable?.(tx, o.siteId, studies as never);
         await applyTaskUpserted(tx, o.siteId, upserts);
         if (metrics.length) await applyTaskMetrics(tx, o.siteId, metrics);
       },

@@ -1,5 +1,5 @@
 import type { Envelope, MetricValues } from '@annex/protocol';
-import type { Db } from '../../db.ts';
+import type { Db, PrismaClient } from '../../db.ts';
 import { currentThresholds } from './settings-repository.ts';
 import { summarizeTask } from './task-summary.ts';
 
@@ -232,16 +232,23 @@ export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): P
   }
 }
 
-/** Every task of a project that has metrics (for re-flagging after a threshold change). */
-export async function refreshProject(tx: Db, siteId: string, projectId: string): Promise<number> {
-  const rows = await tx.qcTask.findMany({
+/**
+ * Re-flags every task of a project that has metrics (after a threshold change), one transaction
+ * per chunk: it runs after the settings were committed, so it holds no lock the sync hub needs,
+ * and a message applied meanwhile already reads the new thresholds.
+ */
+export async function refreshProject(
+  prisma: PrismaClient,
+  siteId: string,
+  projectId: string,
+): Promise<number> {
+  const rows = await prisma.qcTask.findMany({
     where: { siteId, projectId, metricsRevision: { not: null } },
     select: { taskId: true },
   });
-  await refreshTasks(
-    tx,
-    siteId,
-    rows.map((r) => r.taskId),
-  );
-  return rows.length;
+  const ids = rows.map((r) => r.taskId);
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    await prisma.$transaction((tx) => refreshTasks(tx, siteId, ids.slice(i, i + CHUNK)), { timeout: 60_000 });
+  }
+  return ids.length;
 }

@@ -8,7 +8,8 @@ import { travelState } from './travel-state.ts';
 
 /**
  * A new revision of a project's settings: stored with its author, sent to the site as a signed
- * project.settings command, and applied to the cloud's own flags at once (same transaction).
+ * project.settings command, then applied to the cloud's own flags before the answer (after the
+ * commit, chunk by chunk, so the site's row is not held locked while thousands of tasks re-flag).
  */
 export async function changeSettings(
   prisma: PrismaClient,
@@ -17,28 +18,29 @@ export async function changeSettings(
   settings: NewSettings,
 ) {
   if (!principal) throw new AppError('TOKEN_MISSING', 401, 'Authentication required.');
-  return prisma.$transaction(
-    async (tx) => {
-      // Serializes concurrent changes of one site's settings: the revision is read under the lock.
-      await tx.$queryRaw`SELECT 1 FROM "Site" WHERE id = ${ref.siteId} FOR UPDATE`;
-      const revision = ((await latestSettings(tx, ref.siteId, ref.projectId))?.revision ?? 0) + 1;
-      const commandSeq = await enqueueCommand(
-        tx,
-        ref.siteId,
-        'project.settings',
-        { projectId: ref.projectId, revision, ...settings },
-        principal.sub,
-      );
-      await insertSettings(
-        tx,
-        { ...ref, revision, setBy: principal.sub, setByName: principal.username, commandSeq },
-        settings,
-      );
-      const reflagged = await refreshProject(tx, ref.siteId, ref.projectId);
-      return { revision, commandSeq, reflagged };
-    },
-    { timeout: 60_000, maxWait: 10_000 },
-  );
+  return prisma
+    .$transaction(
+      async (tx) => {
+        // Serializes concurrent changes of one site's settings: the revision is read under the lock.
+        await tx.$queryRaw`SELECT 1 FROM "Site" WHERE id = ${ref.siteId} FOR UPDATE`;
+        const revision = ((await latestSettings(tx, ref.siteId, ref.projectId))?.revision ?? 0) + 1;
+        const commandSeq = await enqueueCommand(
+          tx,
+          ref.siteId,
+          'project.settings',
+          { projectId: ref.projectId, revision, ...settings },
+          principal.sub,
+        );
+        await insertSettings(
+          tx,
+          { ...ref, revision, setBy: principal.sub, setByName: principal.username, commandSeq },
+          settings,
+        );
+        return { revision, commandSeq };
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    )
+    .then(async (out) => ({ ...out, reflagged: await refreshProject(prisma, ref.siteId, ref.projectId) }));
 }
 
 /** Settings revisions, newest first, each with whether and when the site applied it. */
