@@ -94,7 +94,9 @@ describe('login with OIDC authorization code + PKCE', () => {
     await page.evaluate(() => {
       (globalThis as unknown as { __marker: number }).__marker = 42;
     });
-    issuer!.revokeRefresh();
+    // End the SSO session: revoke the refresh token the app holds.
+    const stored = await page.evaluate(() => sessionStorage.getItem('annex.tokens'));
+    await issuer!.revoke((JSON.parse(stored ?? '{}') as { refreshToken: string }).refreshToken);
     const banner = page.getByRole('alert').filter({ hasText: 'session has expired' });
     await expect.poll(() => banner.count(), { timeout: ACCESS_TOKEN_TTL_S * 2000 }).toBe(1);
     const [popup] = await Promise.all([context.waitForEvent('page'), banner.getByRole('button').click()]);

@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 
@@ -11,8 +11,8 @@ export interface RunningIssuer {
   /** Whether an access token is one this issuer issued and has not expired or revoked. */
   isValid(token: string): Promise<boolean>;
   grants: { authorization_code: number; refresh_token: number };
-  /** Makes every later refresh fail, as when the SSO session ends. */
-  revokeRefresh(): void;
+  /** Revokes a refresh token (RFC 7009), as when the SSO session ends. */
+  revoke(refreshToken: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,7 +23,6 @@ export async function startIssuer(opts: {
   const server: Server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let refreshAllowed = true;
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -49,7 +48,7 @@ export async function startIssuer(opts: {
       Grant: 3600,
       Interaction: 600,
     },
-    features: { devInteractions: { enabled: true } },
+    features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
   });
   const grants = { authorization_code: 0, refresh_token: 0 };
   provider.on('grant.success', (ctx) => {
@@ -57,34 +56,7 @@ export async function startIssuer(opts: {
     if (type && type in grants) grants[type]++;
   });
   const callback = provider.callback();
-  server.on('request', (req, res) => {
-    if (refreshAllowed || req.method !== 'POST' || !req.url?.startsWith('/token')) {
-      callback(req, res);
-      return;
-    }
-    // Session ended: refuse refresh grants, pass everything else (a new code exchange) through.
-    const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (body.toString().includes('grant_type=refresh_token')) {
-        res
-          .writeHead(400, {
-            'Content-Type': 'application/json',
-            'Access-Control-Allow-Origin': String(req.headers.origin ?? '*'),
-          })
-          .end(JSON.stringify({ error: 'invalid_grant' }));
-        return;
-      }
-      const replay = new IncomingMessage(req.socket);
-      replay.headers = req.headers;
-      replay.method = req.method;
-      replay.url = req.url;
-      replay.push(body);
-      replay.push(null);
-      callback(replay, res);
-    });
-  });
+  server.on('request', callback);
   return {
     issuer,
     grants,
@@ -92,8 +64,13 @@ export async function startIssuer(opts: {
       const t = await provider.AccessToken.find(token);
       return Boolean(t && !t.isExpired);
     },
-    revokeRefresh: () => {
-      refreshAllowed = false;
+    async revoke(refreshToken) {
+      const res = await fetch(`${issuer}/token/revocation`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: refreshToken, client_id: 'annex-viewer' }).toString(),
+      });
+      if (!res.ok) throw new Error(`revocation failed: HTTP ${res.status}`);
     },
     close: () =>
       new Promise<void>((r) => {
