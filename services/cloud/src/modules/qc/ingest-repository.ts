@@ -29,25 +29,23 @@ export async function applyTaskUpserted(tx: Db, siteId: string, envelopes: Envel
   );
   await tx.$executeRaw`
     INSERT INTO "QcTask" ("siteId", "taskId", "projectId", "studyId", "seriesIds", status, "assigneeIds", "labelIds",
-      "isGold", revision, "firstSeenAt", "updatedAt")
+      modalities, "isGold", revision, "firstSeenAt", "updatedAt")
     SELECT ${siteId}, x."taskId", x."projectId", x."studyId",
       ARRAY(SELECT jsonb_array_elements_text(x."seriesIds")), x.status,
       ARRAY(SELECT jsonb_array_elements_text(x."assigneeIds")), ARRAY(SELECT jsonb_array_elements_text(x."labelIds")),
+      -- Modalities of the task's series, as the site announced them (allow-listed attributes).
+      ARRAY(SELECT DISTINCT cs.modality FROM "CloudSeries" cs WHERE cs."siteId" = ${siteId}
+        AND cs."seriesId" IN (SELECT jsonb_array_elements_text(x."seriesIds")) ORDER BY 1),
       x."isGold", x.revision, x.at AT TIME ZONE 'UTC', x.at AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("taskId" text, "projectId" text, "studyId" text,
       "seriesIds" jsonb, status text, "assigneeIds" jsonb, "labelIds" jsonb, "isGold" boolean, revision bigint,
       at timestamptz)
     ON CONFLICT ("siteId", "taskId") DO UPDATE SET "projectId" = EXCLUDED."projectId", "studyId" = EXCLUDED."studyId",
       "seriesIds" = EXCLUDED."seriesIds", status = EXCLUDED.status, "assigneeIds" = EXCLUDED."assigneeIds",
-      "labelIds" = EXCLUDED."labelIds", "isGold" = EXCLUDED."isGold", revision = EXCLUDED.revision,
+      "labelIds" = EXCLUDED."labelIds", modalities = EXCLUDED.modalities, "isGold" = EXCLUDED."isGold",
+      revision = EXCLUDED.revision,
       "updatedAt" = EXCLUDED."updatedAt"
     WHERE "QcTask".revision < EXCLUDED.revision`;
-  // Modalities of the tasks' series, as the site announced them (allow-listed attributes).
-  await tx.$executeRaw`
-    UPDATE "QcTask" t SET modalities = ARRAY(
-      SELECT DISTINCT cs.modality FROM "CloudSeries" cs
-      WHERE cs."siteId" = t."siteId" AND cs."seriesId" = ANY(t."seriesIds") ORDER BY 1)
-    WHERE t."siteId" = ${siteId} AND t."taskId" = ANY(${rows.map((r) => r.taskId)}::text[])`;
   await tx.$executeRaw`
     INSERT INTO "QcTaskEvent" ("siteId", "taskId", revision, "projectId", status, at)
     SELECT ${siteId}, x."taskId", x.revision, x."projectId", x.status, x.at AT TIME ZONE 'UTC'
