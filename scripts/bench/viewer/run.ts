@@ -9,9 +9,11 @@
 // same synthetic series there with STOW-RS first. SLICES/ROWS override the series size.
 import { makeCtSeries } from '@annex/dicom';
 import type { Page } from 'playwright-core';
+import { taskSchema } from '../../../web/site/src/lib/api/tasks.ts';
 import { startAppServer } from '../../../web/site/test/app-server.ts';
 import { buildApp } from '../../../web/site/test/build-app.ts';
 import { launchChromium } from '../../../web/site/test/chromium.ts';
+import { fakeTasksApi } from '../../../web/site/test/fake-tasks-api.ts';
 import { startOrthanc } from '../../../web/site/test/orthanc.ts';
 
 const SLICES = Number(process.env.SLICES ?? 300);
@@ -172,6 +174,56 @@ async function measure(
   };
 }
 
+/**
+ * Brush stroke to screen: from each pointer move over the viewport (timestamped in the page) to
+ * the next render of that viewport, painting a mask label. Client-only, so measured once.
+ */
+async function brushLatency(
+  page: Page,
+  appUrl: string,
+  studyUid: string,
+  seriesUid: string,
+): Promise<number[]> {
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await page.goto(`${appUrl}/#/view/${studyUid}/${seriesUid}?task=bench`);
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as { __annexViewer?: { state(): { count: number } } }).__annexViewer?.state()
+        .count,
+    undefined,
+    { timeout: 60_000 },
+  );
+  await page.locator('[data-label=mask]').click();
+  const box = await page.locator('[aria-label="image viewport"]').boundingBox();
+  if (!box) throw new Error('viewport not visible');
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { __annexViewer: { element: HTMLElement }; __lat: number[] };
+    g.__lat = [];
+    const el = g.__annexViewer.element;
+    let pending: number[] = [];
+    el.addEventListener('pointermove', () => pending.push(performance.now()), { capture: true });
+    el.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => {
+      const now = performance.now();
+      for (const t of pending) g.__lat.push(now - t);
+      pending = [];
+    });
+  });
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  for (let stroke = 0; stroke < 4; stroke++) {
+    const y = cy - 60 + stroke * 40;
+    await page.mouse.move(cx - 100, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) {
+      await page.mouse.move(cx - 100 + i * 10, y);
+      await page.waitForTimeout(20);
+    }
+    await page.mouse.up();
+    await page.waitForTimeout(100);
+  }
+  return page.evaluate(() => (globalThis as unknown as { __lat: number[] }).__lat);
+}
+
 const TARGETS: Array<[keyof Result, string, number]> = [
   ['rawFetchMs', 'server only: metadata + all frames', Number.POSITIVE_INFINITY],
   ['firstImageMs', 'first image after opening', 300],
@@ -215,7 +267,20 @@ async function main(): Promise<void> {
   );
   const port = 18900 + Math.floor(Math.random() * 90);
   const orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
-  const app = await startAppServer({ distDir, dicomwebUpstream: orthanc.dicomweb });
+  const task = taskSchema.parse({
+    id: 'bench',
+    projectId: 'bench',
+    status: 'todo',
+    studyUid: ct.study.studyInstanceUid,
+    seriesUids: [ct.seriesInstanceUid],
+    instructions: { labels: [{ id: 'mask', name: 'Mask', color: '#00ff00', tool: 'mask' }] },
+  });
+  const tasksApi = fakeTasksApi([task]);
+  const app = await startAppServer({
+    distDir,
+    dicomwebUpstream: orthanc.dicomweb,
+    extra: (req, res) => tasksApi.handle(req, res),
+  });
   const chromium = await launchChromium();
   try {
     const t1 = performance.now();
@@ -231,6 +296,9 @@ async function main(): Promise<void> {
       rawFetch(`${app.url}/dicomweb`, undefined, study, seriesUid, ct.sopInstanceUids),
     );
     await ctx.close();
+    const brushCtx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
+    const brush = await brushLatency(await brushCtx.newPage(), app.url, study, seriesUid);
+    await brushCtx.close();
     if (siteUrl) {
       // The site's own config.json says how the app gets its token.
       const siteCtx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
@@ -243,6 +311,9 @@ async function main(): Promise<void> {
       `\nheadless Chromium (SwiftShader WebGL), loopback, ${SLICES}×${ROWS}×${ROWS} CT, ${VIEW}×${VIEW} page; Orthanc behind a same-origin proxy`,
     );
     print(results);
+    console.log(
+      `brush stroke to screen (client only, ${brush.length} moves): p50 ${pct(brush, 50).toFixed(1)} ms, p95 ${pct(brush, 95).toFixed(1)} ms (target ≤16)`,
+    );
   } finally {
     clearTimeout(killer);
     await chromium.close();
