@@ -21,6 +21,13 @@ const RUN_TIMEOUT_MS = Number(process.env.RUN_TIMEOUT_S ?? 120) * 1000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(path.join(tmpdir(), 'annex-bench-ingest-'));
 const children: ChildProcess[] = [];
+// Killed from outside (timeout, ^C): take the servers down too, never leave them running.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    setTimeout(() => process.exit(1), 1500);
+  });
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -215,12 +222,10 @@ try {
     waitForPort(sitePorts.dimse),
   ]);
 
-  // Warm-up: a few instances to each, so JIT and connection pools are not measured.
-  const warm = freshCopy().slice(0, 10);
-  await httpStore(
-    () => fetch(`http://127.0.0.1:${orthancPorts.http}/instances`, { method: 'POST', body: warm[0]! }),
-    1,
-  ).catch(() => 0);
+  // Warm-up (JIT, connection pools, first-series upserts): one series through every target, not measured.
+  await cstore(sitePorts.dimse, 'ANNEX', 2, 'set');
+  await cstore(orthancPorts.dicom, 'ORTHANC', 2, 'set');
+  await cstore(storescpPort, 'STORESCP', 2, 'set');
 
   for (const associations of [1, 4]) {
     const ours = await cstore(sitePorts.dimse, 'ANNEX', associations, 'set');
@@ -244,6 +249,26 @@ try {
       `C-STORE ${associations}: annex ${fmt(ours)}  orthanc ${fmt(orthancRate)}  storescp ${fmt(storescpRate)} inst/s`,
     );
   }
+  // Network-only comparison without the pipeline: echoscu --repeat 200 from a default
+  // environment (each repeat is connect + associate + C-ECHO + release), ours against Orthanc.
+  const echoMs = async (port: number, aet: string) => {
+    const env = { ...process.env };
+    delete env.TCP_NODELAY;
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) =>
+      spawn('echoscu', ['--repeat', '200', '-aec', aet, '127.0.0.1', String(port)], {
+        env,
+        stdio: 'ignore',
+      }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`echoscu failed (${code})`)))),
+    );
+    return (performance.now() - started) / 200;
+  };
+  const echoOurs = await echoMs(sitePorts.dimse, 'ANNEX');
+  const echoOrthanc = await echoMs(orthancPorts.dicom, 'ORTHANC');
+  console.log(
+    `echoscu --repeat 200 (default env): annex ${echoOurs.toFixed(1)} ms/round, orthanc ${echoOrthanc.toFixed(1)} ms/round`,
+  );
+
   const defaultEnv = await cstore(sitePorts.dimse, 'ANNEX', 1, 'default');
   const defaultEnvOrthanc = await cstore(orthancPorts.dicom, 'ORTHANC', 1, 'default');
   results.push({
@@ -286,13 +311,23 @@ try {
     });
     console.log(`STOW c=${concurrency}: annex ${fmt(ours)}  orthanc ${fmt(peer)} inst/s`);
   }
-  // Where the site's time went: pipeline time per instance (parse → S3 → index) by door.
+  // Where the site's time went: pipeline time per instance by door, and by stage.
   const metrics = await (await fetch(`http://127.0.0.1:${sitePorts.http}/metrics`)).text();
-  for (const door of ['dimse', 'stow']) {
-    const sum = Number(new RegExp(`annex_site_ingest_seconds_sum\\{door="${door}"\\} ([0-9.e+-]+)`).exec(metrics)?.[1]);
-    const count = Number(new RegExp(`annex_site_ingest_seconds_count\\{door="${door}"\\} ([0-9.e+-]+)`).exec(metrics)?.[1]);
-    if (count) console.log(`site pipeline time per ${door} instance: ${((sum / count) * 1000).toFixed(1)} ms (mean of ${count})`);
-  }
+  const mean = (name: string, label: string) => {
+    const pick = (suffix: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((l) => l.startsWith(`${name}_${suffix}{${label}}`))
+          ?.split(' ')[1],
+      );
+    const count = pick('count');
+    return count ? `${((pick('sum') / count) * 1000).toFixed(1)} ms (n=${count})` : 'n/a';
+  };
+  for (const door of ['dimse', 'stow'])
+    console.log(`site pipeline per ${door} instance: ${mean('annex_site_ingest_seconds', `door="${door}"`)}`);
+  for (const stage of ['parse', 'store', 'index'])
+    console.log(`  stage ${stage}: ${mean('annex_site_ingest_stage_seconds', `stage="${stage}"`)}`);
 } finally {
   for (const child of children.reverse()) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));
@@ -315,6 +350,6 @@ for (const r of results) {
 const nagle = results.find((r) => r.what.includes('default-env'));
 if (nagle)
   console.log(
-    `default-env storescu: ${(1000 / nagle.ours).toFixed(1)} ms/instance (a Nagle stall would be ≥40 ms)`,
+    `default-env storescu: ${(1000 / nagle.ours).toFixed(1)} ms/instance (pipeline-bound; compare the echoscu line)`,
   );
 process.exit(0);

@@ -6,6 +6,8 @@ export interface IngestMetrics {
   instances: Counter<'door' | 'outcome'>;
   bytes: Counter<'door'>;
   seconds: Histogram<'door'>;
+  /** parse (header, validation, DICOM JSON, digest), store (S3 put ‖ pending row ‖ duplicate check), index (commit). */
+  stages: Histogram<'stage'>;
 }
 
 const byRegistry = new WeakMap<Registry, IngestMetrics>();
@@ -32,6 +34,13 @@ export function ingestMetrics(registry: Registry): IngestMetrics {
       help: 'Time to parse, store and index one instance, by door',
       labelNames: ['door'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
+    stages: new Histogram({
+      name: 'annex_site_ingest_stage_seconds',
+      help: 'Time of each ingest stage for stored instances: parse, store (S3 put), index (database commit)',
+      labelNames: ['stage'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
   };

@@ -110,6 +110,7 @@ export async function ingestInstance(
     const record = indexRecordOf(parsed);
     await ctx.probe?.('parsed');
     const sha256 = createHash('sha256').update(buf).digest('hex');
+    const parsedAt = performance.now();
     const identity = {
       sopClassUid: parsed.sopClassUid,
       sopInstanceUid: parsed.sopInstanceUid,
@@ -154,22 +155,22 @@ export async function ingestInstance(
       });
     }
     await ctx.probe?.('object-stored');
+    const storedAt = performance.now();
 
     const known = ctx.knownSeries.get(parsed.seriesInstanceUid);
-    let result: IndexResult;
-    try {
-      result = await ctx.repository.index(
-        record,
-        { objectKey, size: buf.length, sha256 },
-        via,
-        options.projectId,
-        known,
-      );
-    } catch (error) {
-      await removeObject();
-      throw error;
-    }
+    // If this throws, the object stays: a commit whose reply was lost would otherwise leave an
+    // index row without its object. The pending row (or the bucket sweep) lets the reaper decide.
+    const result: IndexResult = await ctx.repository.index(
+      record,
+      { objectKey, size: buf.length, sha256 },
+      via,
+      options.projectId,
+      known,
+    );
     await ctx.probe?.('indexed');
+    ctx.metrics.stages.observe({ stage: 'parse' }, (parsedAt - started) / 1000);
+    ctx.metrics.stages.observe({ stage: 'store' }, (storedAt - parsedAt) / 1000);
+    ctx.metrics.stages.observe({ stage: 'index' }, (performance.now() - storedAt) / 1000);
     ctx.knownSeries.set(parsed.seriesInstanceUid, { seriesId: result.seriesId, studyId: result.studyId });
     if (ctx.knownSeries.size > 50_000) ctx.knownSeries.clear();
 
