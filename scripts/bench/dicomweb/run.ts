@@ -2,7 +2,7 @@
 // /metadata (300 instances), against Debian's Orthanc in the same run: its raw frame route
 // (/instances/{id}/frames/0/raw) and its DICOMweb plugin. Bounded: the whole run stops after MAX_MS.
 // usage: npx tsx scripts/bench/dicomweb/run.ts [slices=300]
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { makeCtSeries } from '@annex/dicom';
+import { Client } from 'minio';
 import { startOrthanc } from './orthanc.ts';
 
 const SLICES = Number(process.argv[2] ?? 300);
@@ -17,6 +18,11 @@ const MAX_MS = 8 * 60_000;
 const METADATA_RUNS = 20;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
+// Children are killed however this process ends (error, watchdog), so no S3 server or site is left behind.
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 const watchdog = setTimeout(() => {
   console.error(`benchmark exceeded ${MAX_MS / 1000} s; stopping`);
   process.exit(2);
@@ -78,15 +84,26 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'annex-bench-dicomweb-'));
   ct.files.forEach((f, i) => writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f));
 
+  const firstLine = (child: ChildProcess) =>
+    new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`a benchmark child exited with ${code}`)));
+    });
+  const tsx = (script: string, ...args: string[]) => {
+    const started = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(started);
+    return started;
+  };
+  // Object storage in a process of its own, as a real S3 server would be (the tests' s3rver runs in-process).
+  const s3Child = tsx('s3-server.ts');
+  const { endpoint } = JSON.parse(await firstLine(s3Child)) as { endpoint: string };
+
   console.log('starting the site (child process) and ingesting…');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'site-server.ts'), dir], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`site exited with ${code}`)));
-  });
+  const child = tsx('site-server.ts', dir, endpoint);
+  const line = await firstLine(child);
   const site = JSON.parse(line) as {
     url: string;
     tokens: { phil: string; ana: string };
@@ -118,14 +135,40 @@ async function main() {
     const phil = { ...frameAccept, authorization: `Bearer ${site.tokens.phil}` };
     const ana = { ...frameAccept, authorization: `Bearer ${site.tokens.ana}` };
 
-    // The storage ceiling: the same ranged reads straight from the site's S3 server (s3rver, a test fake that
-    // runs inside the site process), without the site. A cold frame can be no faster than this.
-    const s3Urls = site.s3.ranges.map((r) => `${site.s3.endpoint}/${site.s3.bucket}/${r.key}`);
-    // load() sends one header set for all URLs; frame offsets differ by a few header bytes between slices,
-    // so every object is read over the first slice's range: the same amount of bytes per request.
-    const r0 = site.s3.ranges[0]!;
-    const s3Load = (c: number) =>
-      load(s3Urls, { range: `bytes=${r0.offset}-${r0.offset + r0.length - 1}` }, c);
+    // The storage ceiling: the same ranged reads straight from the S3 server (s3rver, a test fake, in its own
+    // process) with the same client library the site uses, without the site.
+    const s3Url = new URL(site.s3.endpoint);
+    const s3 = new Client({
+      endPoint: s3Url.hostname,
+      port: Number(s3Url.port),
+      useSSL: false,
+      accessKey: 'S3RVER',
+      secretKey: 'S3RVER',
+      pathStyle: true,
+      region: 'us-east-1',
+    });
+    const s3Load = async (c: number): Promise<Load> => {
+      const latencies: number[] = [];
+      let next = 0;
+      let bytes = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: c }, async () => {
+          while (next < site.s3.ranges.length) {
+            const r = site.s3.ranges[next++]!;
+            const t0 = performance.now();
+            for await (const chunk of await s3.getPartialObject(site.s3.bucket, r.key, r.offset, r.length)) {
+              bytes += (chunk as Buffer).length;
+            }
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      latencies.sort((a, b) => a - b);
+      const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+      const seconds = (performance.now() - started) / 1000;
+      return { rps: site.s3.ranges.length / seconds, p50: pct(0.5), p95: pct(0.95), bytes, errors: 0 };
+    };
 
     // First reads: every frame fetched for the first time (the site's frame cache is empty: a ranged S3 read
     // each). Half the series at concurrency 1, the other half at 6; Orthanc the same (it just stored them).
@@ -192,6 +235,7 @@ async function main() {
     orthanc.stop();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    s3Child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
     clearTimeout(watchdog);
   }

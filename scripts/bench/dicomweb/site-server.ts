@@ -8,7 +8,11 @@ import { ingestInstance } from '../../../services/site/src/modules/ingest/servic
 import { startTestSite } from '../../../services/site/test/app.ts';
 
 const dir = process.argv[2]!;
-const site = await startTestSite({ LOG_LEVEL: 'silent' });
+const s3Endpoint = process.argv[3];
+const site = await startTestSite({
+  LOG_LEVEL: 'silent',
+  ...(s3Endpoint ? { S3_ENDPOINT: s3Endpoint, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER' } : {}),
+});
 const ctx = ingestContextOf(site.app);
 for (const name of readdirSync(dir).sort()) {
   await ingestInstance(ctx, readFileSync(join(dir, name)), { via: 'upload' });

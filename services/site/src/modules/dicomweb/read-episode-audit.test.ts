@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { PixelReadAudit } from './pixel-read-audit.ts';
+import { ReadEpisodeAudit } from './read-episode-audit.ts';
 
-describe('PixelReadAudit', () => {
+describe('ReadEpisodeAudit', () => {
   it('writes the first read of a study before returning, and later reads as one summary', async () => {
     const events: Array<[string, Record<string, unknown>]> = [];
     const write = async (resource: string, detail: Record<string, string | number | boolean>) => {
       events.push([resource, detail]);
     };
-    const audit = new PixelReadAudit(60_000);
+    const audit = new ReadEpisodeAudit(60_000);
     await audit.record('u1', 's1', 'i1', 'frames', write);
     expect(events).toEqual([['study:s1', { what: 'frames', instance: 'i1' }]]);
     await audit.record('u1', 's1', 'i2', 'frames', write);
@@ -25,7 +25,7 @@ describe('PixelReadAudit', () => {
 
   it('opens a new audited episode once the window has passed', async () => {
     const events: string[] = [];
-    const audit = new PixelReadAudit(20);
+    const audit = new ReadEpisodeAudit(20);
     const write = async (_r: string, d: Record<string, string | number | boolean>) => {
       events.push(String(d.what));
     };

@@ -13,14 +13,14 @@ interface Episode {
 }
 
 /**
- * Audits pixel reads (instances, frames, rendered) per viewing episode instead of per HTTP request: a viewer
- * scrolling a 300-slice series makes 300 frame requests, and 300 fsync'd audit rows would cost more than
- * serving the frames. The FIRST read of a study by a user is written (and awaited) before anything is served;
+ * Audits reads of one study's PHI (metadata, instances, frames, rendered, bulk data) per viewing episode
+ * instead of per HTTP request: a viewer scrolling a 300-slice series makes 300 frame requests, and 300
+ * fsync'd audit rows would cost more than serving the frames. The FIRST read of a study by a user is written (and awaited) before anything is served;
  * further reads of that study by that user within the window are counted and written as one summary event
  * when the window closes (or at shutdown). Nothing is served unaudited; the log keeps who, which study, when,
  * from where, and how many further reads followed.
  */
-export class PixelReadAudit {
+export class ReadEpisodeAudit {
   private readonly episodes = new Map<string, Episode>();
 
   constructor(private readonly windowMs = 60_000) {}
@@ -37,7 +37,7 @@ export class PixelReadAudit {
     const episode = this.episodes.get(key);
     if (episode && now - episode.openedAt < this.windowMs) {
       episode.repeats++;
-      episode.instances.add(instanceId);
+      if (instanceId) episode.instances.add(instanceId);
       episode.timer ??= setTimeout(
         () => void this.close(key),
         this.windowMs - (now - episode.openedAt),
@@ -45,7 +45,7 @@ export class PixelReadAudit {
       return;
     }
     if (episode) await this.close(key);
-    await write(`study:${studyId}`, { what, instance: instanceId });
+    await write(`study:${studyId}`, instanceId ? { what, instance: instanceId } : { what });
     this.episodes.set(key, { openedAt: now, repeats: 0, instances: new Set(), write, timer: undefined });
   }
 

@@ -7,10 +7,10 @@ import { acceptsDicomJson } from './accept.ts';
 import { retrieveBulkData } from './bulkdata-service.ts';
 import { notAcceptable } from './errors.ts';
 import { IMMUTABLE, matchesIfNoneMatch, REVALIDATE, strongEtag } from './etag.ts';
-import { PixelReadAudit } from './pixel-read-audit.ts';
 import type { QidoLevel } from './qido-query.ts';
 import { searchQido } from './qido-service.ts';
 import { FrameReadAhead } from './read-ahead.ts';
+import { ReadEpisodeAudit } from './read-episode-audit.ts';
 import { renderInstance } from './rendered-service.ts';
 import { createDicomwebRepository } from './repository.ts';
 import { DICOMWEB_READ_ROLES, type UrlUids, viewerOf } from './viewer.ts';
@@ -51,7 +51,7 @@ export const dicomwebRoutes = fp(
     const auditFor =
       (request: FastifyRequest) => (resource: string, detail: Record<string, string | number | boolean>) =>
         app.audit.record(request, 'dicomweb.read', resource, detail);
-    const pixelReads = new PixelReadAudit();
+    const pixelReads = new ReadEpisodeAudit();
     const readAhead = new FrameReadAhead(repository, app.storage, rememberInstance);
     app.addHook('onClose', async () => pixelReads.flush());
     const depsFor = (request: FastifyRequest) => ({
@@ -60,7 +60,7 @@ export const dicomwebRoutes = fp(
       baseUrl,
       audit: auditFor(request),
       readAhead,
-      pixelAudit: (studyId: string, instanceId: string, what: string) =>
+      episodeAudit: (studyId: string, instanceId: string, what: string) =>
         pixelReads.record(
           `${request.principal?.sub ?? 'anonymous'}|${request.ip}`,
           studyId,

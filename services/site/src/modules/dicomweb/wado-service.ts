@@ -26,8 +26,8 @@ export interface WadoDeps {
   storage: ObjectStore;
   /** Records a PHI read (only called for the PHI view); resource is a database id, never a UID. */
   audit(resource: string, detail: Record<string, string | number | boolean>): Promise<void>;
-  /** Records a PHI pixel read (instances, frames, rendered) per viewing episode (see pixel-read-audit.ts). */
-  pixelAudit(studyId: string, instanceId: string, what: string): Promise<void>;
+  /** Records a read of one study's PHI per viewing episode (see read-episode-audit.ts). */
+  episodeAudit(studyId: string, instanceId: string, what: string): Promise<void>;
   /** Fetches the frames a viewer will ask for next (optional). */
   readAhead?: FrameReadAhead;
 }
@@ -90,7 +90,7 @@ export async function auditRead(deps: WadoDeps, viewer: Viewer, what: string, in
   if (viewer.kind !== 'phi') return;
   const firstOfStudy = new Map<string, string>();
   for (const i of instances) if (!firstOfStudy.has(i.studyId)) firstOfStudy.set(i.studyId, i.id);
-  for (const [studyId, instanceId] of firstOfStudy) await deps.pixelAudit(studyId, instanceId, what);
+  for (const [studyId, instanceId] of firstOfStudy) await deps.episodeAudit(studyId, instanceId, what);
 }
 
 /** The index writes BulkDataURIs relative to the instance; a series or study response needs them absolute. */
@@ -113,7 +113,7 @@ function absoluteBulkData(ds: DicomJson, prefix: string): DicomJson {
 
 // Series metadata is large (8 KB per instance) and read far more often than it changes: keep built bodies,
 // validated per request by a one-row query, so a repeat costs a query and a send.
-const metadataCache = new LruCache<{ version: string; body: string }>(64 * 1024 * 1024);
+const metadataCache = new LruCache<{ version: string; body: string; studyId: string }>(64 * 1024 * 1024);
 
 /** WADO-RS /metadata at study, series or instance level, from the index (no object is read). */
 export async function retrieveMetadata(
@@ -133,29 +133,27 @@ export async function retrieveMetadata(
   const viewKey = viewer.kind === 'phi' ? 'original' : viewer.view.fingerprint;
   const cacheKey = `${viewKey}|${deps.baseUrl}|${scope.studyUid}|${scope.seriesUid ?? ''}|${scope.sopUid ?? ''}`;
   const cached = metadataCache.get(cacheKey);
-  let body = cached?.version === version ? cached.body : undefined;
-  if (viewer.kind === 'phi') {
-    let studyId: string | undefined;
-    if (!body) {
-      const found = await deps.repository.metadataText(scope, deps.baseUrl);
-      if (!found) throw notFoundResource(level);
-      body = found.body;
-      studyId = found.studyId;
-    }
-    studyId ??= await deps.repository.studyIdOf(scope.studyUid!);
-    await deps.audit(`study:${studyId}`, { what: `metadata:${level}` });
-  } else if (!body) {
+  let entry = cached?.version === version ? cached : undefined;
+  if (!entry && viewer.kind === 'phi') {
+    const found = await deps.repository.metadataText(scope, deps.baseUrl);
+    if (!found) throw notFoundResource(level);
+    entry = { version, body: found.body, studyId: found.studyId };
+  } else if (!entry && viewer.kind === 'deid') {
     const rows = await deps.repository.metadataRows(scope);
     if (rows.length === 0) throw notFoundResource(level);
-    body = JSON.stringify(
+    const body = JSON.stringify(
       rows.map((r) => {
         const ds = viewer.view.jsonOf(`instance:${r.id}`, r.metadata, patientKeyOf(r.metadata));
         const prefix = `${deps.baseUrl}/studies/${shownUid(viewer, r.studyUid)}/series/${shownUid(viewer, r.seriesUid)}/instances/${shownUid(viewer, r.sopUid)}/`;
         return absoluteBulkData(ds, prefix);
       }),
     );
+    entry = { version, body, studyId: rows[0]!.studyId };
   }
-  metadataCache.set(cacheKey, { version, body }, body.length);
+  if (!entry) throw notFoundResource(level);
+  if (entry !== cached) metadataCache.set(cacheKey, entry, entry.body.length);
+  if (viewer.kind === 'phi') await deps.episodeAudit(entry.studyId, '', `metadata:${level}`);
+  const body = entry.body;
   return { body, etag: strongEtag('metadata', cacheKey, version) };
 }
 
