@@ -17,13 +17,11 @@ import {
   exportPublicKeyPem,
   generateKeyPair,
   keyRing,
+  rawPublicKey,
   sealEnvelope,
 } from '@annex/protocol';
 import { createPrisma as createSitePrisma } from '@annex/site/db.ts';
-import { SyncAgent } from '@annex/site/modules/sync/agent.ts';
-import { defaultCommandHandlers } from '@annex/site/modules/sync/command-handlers.ts';
 import { enqueueOutbox, enqueueOutboxMany } from '@annex/site/modules/sync/outbox.ts';
-import pino from 'pino';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -152,16 +150,23 @@ async function main() {
     publicKey: exportPublicKeyPem(siteKey.publicKey),
   });
   const sitePrisma = createSitePrisma(siteDb.url);
-  const agent = new SyncAgent({
-    prisma: sitePrisma,
-    databaseUrl: siteDb.url,
-    siteId: 'bench-site',
-    url: `ws://127.0.0.1:${port}/sync/v1`,
-    signer: siteKey,
-    cloudKeys: keyRing([{ kid: cloudKey.kid, publicKey: cloudKey.publicKey }]),
-    commands: defaultCommandHandlers(),
-    log: pino({ level: 'warn' }),
-  });
+  // The agent in its own process too: in production outbox writers (API, workers) and the sync
+  // role are separate processes, and here they must not share one event loop.
+  let agent: ReturnType<typeof spawn> | undefined;
+  const startAgent = () =>
+    spawn(process.execPath, ['--import', 'tsx', root('scripts/bench/sync/site-agent.ts')], {
+      cwd: root(''),
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: siteDb.url,
+        SITE_ID: 'bench-site',
+        CLOUD_SYNC_URL: `ws://127.0.0.1:${port}/sync/v1`,
+        SITE_SIGNING_KEY: exportPrivateKeyPem(siteKey.privateKey),
+        CLOUD_PUBLIC_KEYS: rawPublicKey(cloudKey.publicKey).toString('base64url'),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   const applied = async () =>
     Number((await cloudPrisma.site.findUniqueOrThrow({ where: { id: 'bench-site' } })).s2cAppliedSeq);
   const waitApplied = async (n: number, deadlineMs: number) => {
@@ -182,10 +187,13 @@ async function main() {
         enqueueOutboxMany(tx, 'study.available', bodies, { canaries: [] }),
       );
     }
+    agent = startAgent();
+    // Timed from the first applied message, so process start-up is not counted.
+    await waitApplied(1, 60_000);
     const t0 = performance.now();
-    agent.start();
+    const first = await applied();
     await waitApplied(MESSAGES, 120_000);
-    throughput = MESSAGES / ((performance.now() - t0) / 1000);
+    throughput = (MESSAGES - first) / ((performance.now() - t0) / 1000);
 
     // --- latency at a fixed rate: one transaction per message, as a module would write them
     const total = RATE * SECONDS;
@@ -199,7 +207,6 @@ async function main() {
         );
         sent++;
       }
-      agent.wake();
       await new Promise((r) => setTimeout(r, 2));
     }
     await waitApplied(MESSAGES + total, 60_000);
@@ -212,7 +219,10 @@ async function main() {
     latency = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
     if (latency.length !== total) throw new Error(`${total - latency.length} latency samples missing`);
   } finally {
-    await agent.stop();
+    if (agent) {
+      agent.kill('SIGTERM');
+      await new Promise((r) => agent!.once('exit', r));
+    }
     cloud.kill('SIGTERM');
     await new Promise((r) => cloud.once('exit', r));
     await cloudPrisma.$disconnect();
@@ -222,7 +232,7 @@ async function main() {
 
   const f = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(
-    `sync e2e benchmark (node ${process.version}, site agent in this process, cloud hub in another, Postgres both ends)`,
+    `sync e2e benchmark (node ${process.version}, outbox writer, site agent and cloud hub in three processes, Postgres both ends)`,
   );
   console.log(
     `  sign   protocol ${f(protoSignRate)}/s  raw node:crypto Ed25519 ${f(rawSignRate)}/s  ratio ${(protoSignRate / rawSignRate).toFixed(2)} (target >= 0.7)`,
@@ -231,6 +241,10 @@ async function main() {
     `  verify protocol ${f(protoVerifyRate)}/s  raw node:crypto Ed25519 ${f(rawVerifyRate)}/s  ratio ${(protoVerifyRate / rawVerifyRate).toFixed(2)} (target >= 0.7)`,
   );
   console.log(`  throughput ${f(throughput)} messages/s sustained over ${f(MESSAGES)} (target >= 5,000)`);
+  // Machine-normalised: each message costs one raw sign (site) and one raw verify (cloud) at least.
+  console.log(
+    `  throughput / raw Ed25519 verify rate of this run ${(throughput / rawVerifyRate).toFixed(2)} (1.0 = end to end as fast as bare verification)`,
+  );
   console.log(
     `  latency at ${RATE}/s for ${SECONDS}s: p50 ${pct(latency, 50).toFixed(1)} ms  p99 ${pct(latency, 99).toFixed(1)} ms  max ${latency.at(-1)!.toFixed(1)} ms (target p99 <= 100 ms)`,
   );

@@ -296,15 +296,15 @@ export class SyncAgent {
           await this.idle(BACKPRESSURE_WAIT_MS); // an ack wakes it sooner
           continue;
         }
-        // Number new rows only when everything numbered so far was sent: one query when idle.
+        // Number new rows only when everything numbered so far was sent; either way one round trip.
+        let rows: Awaited<ReturnType<SyncSql['outboxAfter']>>;
         if (this.sentUpTo >= this.assignedUpTo) {
-          this.assignedUpTo = await this.sql.assignSequence(this.o.sendBatch);
-          if (this.sentUpTo >= this.assignedUpTo) {
-            await this.idle();
-            continue;
-          }
+          const next = await this.sql.assignAndFetch(this.o.sendBatch, this.sentUpTo, room);
+          this.assignedUpTo = next.assigned;
+          rows = next.rows;
+        } else {
+          rows = await this.sql.outboxAfter(this.sentUpTo, room);
         }
-        const rows = await this.sql.outboxAfter(this.sentUpTo, room);
         if (rows.length === 0) {
           await this.idle();
           continue;

@@ -21,33 +21,42 @@ export class SyncSql {
   }
 
   /**
-   * Numbers outbox rows that have no seq yet, in id order, continuing the stream gaplessly, and
-   * returns the highest seq assigned so far. Under an advisory lock, so two agents never hand out the same number; a
-   * row whose transaction commits late simply gets a later number.
+   * Numbers outbox rows that have no seq yet (in id order, continuing the stream gaplessly) and
+   * returns the highest seq assigned so far plus the next rows to send after `afterSeq`: one round
+   * trip (a multi-statement simple query), under an advisory lock, so two agents never hand out
+   * the same number. A row whose transaction commits late simply gets a later number.
    */
-  async assignSequence(limit: number): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SEQUENCER_LOCK]);
-      const result = await client.query<{ assigned: string }>(
-        `WITH st AS (SELECT "s2cAssignedSeq" AS base FROM "SyncState" WHERE id = 1 FOR UPDATE),
-         pending AS (SELECT id FROM "SyncOutbox" WHERE seq IS NULL ORDER BY id LIMIT $1),
-         numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM pending),
-         upd AS (UPDATE "SyncOutbox" o SET seq = st.base + n.rn FROM numbered n, st WHERE o.id = n.id RETURNING o.seq)
-         UPDATE "SyncState" SET "s2cAssignedSeq" = (SELECT COALESCE(MAX(seq), (SELECT base FROM st)) FROM upd),
-           "updatedAt" = now()
-         WHERE id = 1 RETURNING "s2cAssignedSeq" AS assigned`,
-        [limit],
-      );
-      await client.query('COMMIT');
-      return Number(result.rows[0]?.assigned ?? 0);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
+  async assignAndFetch(
+    limit: number,
+    afterSeq: number,
+    take: number,
+  ): Promise<{ assigned: number; rows: OutboxRow[] }> {
+    for (const n of [limit, afterSeq, take]) {
+      if (!Number.isSafeInteger(n) || n < 0) throw new Error('assignAndFetch: bad integer');
     }
+    // Integers only are inlined (checked above): the simple query protocol takes no parameters.
+    // Results: BEGIN, lock, numbering (RETURNING assigned), rows, COMMIT.
+    const results = (await this.pool.query(
+      `BEGIN;
+       SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK});
+       WITH st AS (SELECT "s2cAssignedSeq" AS base FROM "SyncState" WHERE id = 1 FOR UPDATE),
+       pending AS (SELECT id FROM "SyncOutbox" WHERE seq IS NULL ORDER BY id LIMIT ${limit}),
+       numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM pending),
+       upd AS (UPDATE "SyncOutbox" o SET seq = st.base + n.rn FROM numbered n, st WHERE o.id = n.id RETURNING o.seq)
+       UPDATE "SyncState" SET "s2cAssignedSeq" = (SELECT COALESCE(MAX(seq), (SELECT base FROM st)) FROM upd),
+         "updatedAt" = now()
+       WHERE id = 1 RETURNING "s2cAssignedSeq" AS assigned;
+       SELECT seq, type, body FROM "SyncOutbox" WHERE seq > ${afterSeq} ORDER BY seq LIMIT ${take};
+       COMMIT;`,
+    )) as unknown as pg.QueryResult[];
+    const assigned = Number(results[2]?.rows[0]?.assigned ?? 0);
+    const rows = (results[3]?.rows ?? []).map((r) => ({ seq: Number(r.seq), type: r.type, body: r.body }));
+    return { assigned, rows };
+  }
+
+  /** assignAndFetch without the rows. */
+  async assignSequence(limit: number): Promise<number> {
+    return (await this.assignAndFetch(limit, Number.MAX_SAFE_INTEGER, 0)).assigned;
   }
 
   async outboxAfter(afterSeq: number, take: number): Promise<OutboxRow[]> {
