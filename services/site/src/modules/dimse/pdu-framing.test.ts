@@ -11,7 +11,12 @@ function pdu(type: number, body: Buffer): Buffer {
 
 describe('framePdusOnEmit', () => {
   it('delivers exactly one whole PDU per data event however the bytes were chunked', () => {
-    const pdus = [pdu(4, Buffer.alloc(70_000, 1)), pdu(4, Buffer.from('ab')), pdu(5, Buffer.alloc(0)), pdu(4, Buffer.alloc(3, 7))];
+    const pdus = [
+      pdu(4, Buffer.alloc(70_000, 1)),
+      pdu(4, Buffer.from('ab')),
+      pdu(5, Buffer.alloc(0)),
+      pdu(4, Buffer.alloc(3, 7)),
+    ];
     const stream = Buffer.concat(pdus);
     for (const size of [1, 5, 6, 7, 1000, 65_536, stream.length]) {
       const socket = new Socket();
