@@ -269,6 +269,15 @@ describe('WADO-RS frames', () => {
     const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
     expect(part!.body.equals(storedFrame(s.ct.files[2]!, 0))).toBe(true);
     expect(part!.body.length).toBe(64 * 64 * 2);
+    // One frame may also be asked for as a single part.
+    const single = await get(`${ctInstanceUrl(2)}/frames/1`, { accept: 'application/octet-stream' });
+    expect(single.headers['content-type']).toBe(
+      'application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1',
+    );
+    expect(single.rawPayload.equals(part!.body)).toBe(true);
+    expect(
+      (await get(`${ctInstanceUrl(2)}/frames/1,1`, { accept: 'application/octet-stream' })).statusCode,
+    ).toBe(406);
   });
 
   it('serves several frames of a multi-frame instance in the order asked', async () => {
