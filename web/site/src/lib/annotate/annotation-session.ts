@@ -53,6 +53,11 @@ export class AnnotationSession {
   private readonly segmentIndex = new Map<string, number>();
   private readonly offs: Array<() => void> = [];
   private listeners = new Set<(doc: AnnotationDoc) => void>();
+  /** Run lengths per labelmap slice and segment, recomputed only for slices that changed. */
+  private runsCache = new Map<number, Map<number, number[]>>();
+  private dirtySlices = new Set<number>();
+  private allSlicesDirty = true;
+  private maskTimer: ReturnType<typeof setTimeout> | undefined;
   /** While a saved revision is being drawn back, Cornerstone's events are not edits. */
   private restoring = false;
   private selectListeners = new Set<(shapeId: string | undefined) => void>();
@@ -85,11 +90,21 @@ export class AnnotationSession {
       if (uid) for (const fn of this.selectListeners) fn(uid);
     };
     const onChanged = () => this.changed();
+    // A brush stroke fires this for every pointer move: remember which slice changed and build
+    // the document at most a few times a second, not per move.
+    const onMaskChanged = () => {
+      this.dirtySlices.add(this.viewer.viewport.getCurrentImageIdIndex());
+      if (this.maskTimer) return;
+      this.maskTimer = setTimeout(() => {
+        this.maskTimer = undefined;
+        this.changed();
+      }, 250);
+    };
     for (const [ev, fn] of [
       [E.ANNOTATION_COMPLETED, onCompleted],
       [E.ANNOTATION_MODIFIED, onChanged],
       [E.ANNOTATION_REMOVED, onChanged],
-      [E.SEGMENTATION_DATA_MODIFIED, onChanged],
+      [E.SEGMENTATION_DATA_MODIFIED, onMaskChanged],
       [E.ANNOTATION_SELECTION_CHANGE, onSelection],
     ] as const) {
       core.eventTarget.addEventListener(ev, fn);
@@ -247,12 +262,14 @@ export class AnnotationSession {
 
   undo(): void {
     core.utilities.HistoryMemo.DefaultHistoryMemo.undo();
+    this.allSlicesDirty = true;
     this.viewer.viewport.render();
     this.changed();
   }
 
   redo(): void {
     core.utilities.HistoryMemo.DefaultHistoryMemo.redo();
+    this.allSlicesDirty = true;
     this.viewer.viewport.render();
     this.changed();
   }
@@ -300,26 +317,35 @@ export class AnnotationSession {
   private masks(): Mask[] {
     if (!this.segmentationId) return [];
     const segImageIds = this.labelmapImageIds();
-    const out: Mask[] = [];
-    for (const [labelId, idx] of this.segmentIndex) {
-      const mask: Mask = { labelId, rows: 0, columns: 0, slices: [] };
-      segImageIds.forEach((segId, i) => {
-        const image = core.cache.getImage(segId);
-        const ref = this.viewer.series[i];
-        if (!image || !ref) return;
-        mask.rows = image.rows;
-        mask.columns = image.columns;
-        const runs = encodeRuns(pixelsOf(image), idx);
-        if (!isEmpty(runs)) {
-          mask.slices.push({
-            image: { seriesUid: this.seriesUid, sopInstanceUid: ref.sopInstanceUid, frame: ref.frame },
-            runs,
-          });
+    const byLabel = new Map<string, Mask>();
+    segImageIds.forEach((segId, i) => {
+      const image = core.cache.getImage(segId);
+      const ref = this.viewer.series[i];
+      if (!image || !ref) return;
+      let runs = this.runsCache.get(i);
+      if (!runs || this.allSlicesDirty || this.dirtySlices.has(i)) {
+        const pixels = pixelsOf(image);
+        runs = new Map([...this.segmentIndex.values()].map((idx) => [idx, encodeRuns(pixels, idx)]));
+        this.runsCache.set(i, runs);
+      }
+      for (const [labelId, idx] of this.segmentIndex) {
+        const r = runs.get(idx);
+        if (!r || isEmpty(r)) continue;
+        let mask = byLabel.get(labelId);
+        if (!mask) {
+          mask = { labelId, rows: image.rows, columns: image.columns, slices: [] };
+          byLabel.set(labelId, mask);
         }
-      });
-      if (mask.slices.length > 0) out.push(mask);
-    }
-    return out;
+        mask.slices.push({
+          image: { seriesUid: this.seriesUid, sopInstanceUid: ref.sopInstanceUid, frame: ref.frame },
+          runs: r,
+        });
+      }
+    });
+    this.dirtySlices.clear();
+    this.allSlicesDirty = false;
+    // Label order, as in the instructions.
+    return [...this.segmentIndex.keys()].flatMap((id) => byLabel.get(id) ?? []);
   }
 
   private labelmapImageIds(): string[] {
@@ -342,6 +368,7 @@ export class AnnotationSession {
       this.classifications = structuredClone(doc.classifications);
       for (const shape of doc.shapes) this.restoreShape(shape);
       if (doc.masks.length > 0) await this.restoreMasks(doc.masks);
+      this.allSlicesDirty = true;
       this.viewer.viewport.render();
     } finally {
       this.restoring = false;
@@ -431,6 +458,7 @@ export class AnnotationSession {
   }
 
   destroy(): void {
+    if (this.maskTimer) clearTimeout(this.maskTimer);
     for (const off of this.offs) off();
     if (this.segmentationId) tools.segmentation.removeSegmentation(this.segmentationId);
   }
