@@ -206,6 +206,39 @@ describe('a QC manager', () => {
     expect(await decisionRow.textContent()).toContain('applied at site');
   });
 
+  it('compares annotators over time and exports their performance as CSV', async () => {
+    await page.goto(`${cloud!.baseUrl}/#/annotators/${SITE_A}/${pid('prj', 'liver-a')}`);
+    const rows = page.locator('table[aria-label=Annotators] tbody tr');
+    await expect.poll(() => rows.count()).toBe(6);
+    await expect
+      .poll(() => peekChart(page, 'gold-accuracy-over-time').then((c) => c?.datasets.length ?? 0))
+      .toBe(3);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /Export CSV/ }).click(),
+    ]);
+    const csv = await new Response((await download.createReadStream()) as unknown as ReadableStream).text();
+    expect(csv.split('\r\n')[0]).toMatch(/^annotator_id,day,tasks,/);
+    expect(csv).toContain(pid('usr', 'liver-a/a0'));
+  });
+
+  it('changes the project settings and sees when they took effect at the site', async () => {
+    await page.goto(`${cloud!.baseUrl}/#/settings/${SITE_A}/${pid('prj', 'liver-a')}`);
+    await page.getByLabel('Flag when Dice below').fill('0.8');
+    await page.getByRole('button', { name: 'Send to the site' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Revision 1 sent to the site');
+    const cmd = await site!.command('project.settings');
+    expect(cmd.body.flagThresholds.diceBelow).toBe(0.8);
+    await site!.send({
+      type: 'command.result',
+      body: { status: 'applied', commandSeq: cmd.seq, commandType: 'project.settings' },
+    });
+    await page.reload();
+    await expect
+      .poll(() => page.locator('[data-in-effect]').textContent(), { timeout: 10_000 })
+      .toContain('In effect at the site: revision 1');
+  });
+
   it('stays readable at 200 % zoom: nothing scrolls sideways but the wide tables', async () => {
     const zoomed = await signIn('quinn', { width: 640, height: 450 });
     const overflow = await zoomed.evaluate(
@@ -224,12 +257,27 @@ describe('a manager of another organization', () => {
     await page.goto(`${cloud!.baseUrl}/#/queue`);
     await expect.poll(() => page.locator('[data-total]').getAttribute('data-total')).toBe('12');
     expect(await page.locator('table[aria-label=Tasks]').textContent()).not.toContain(SITE_A);
+    // A bulk decision over her filtered set: one command per task, each shown on its way.
+    await page.goto(`${cloud!.baseUrl}/#/queue?status=submitted`);
+    const n = (await api('olga', '/api/qc/tasks?status=submitted&limit=1')).total as number;
+    expect(n).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-total]').getAttribute('data-total')).toBe(String(n));
+    await page.getByRole('checkbox', { name: /I checked the filter/ }).check();
+    await page.getByRole('button', { name: `Send ${n} decisions` }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`${n} decisions sent`);
+    await page.goto(`${cloud!.baseUrl}/#/decisions?state=sent`);
+    await expect
+      .poll(() => page.locator('table[aria-label=Decisions] tbody tr [data-state=sent]').count())
+      .toBe(n);
+    expect(await page.locator('table[aria-label=Decisions]').textContent()).not.toContain(SITE_A);
     await page.goto(`${cloud!.baseUrl}/#/task/${SITE_A}/${tasksA[0]!.taskId}`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('No such task');
+    // Quinn's decision (above) is not among hers, on the page or in the API.
     await page.goto(`${cloud!.baseUrl}/#/decisions`);
-    await expect
-      .poll(() => page.locator('table[aria-label=Decisions] tbody').textContent())
-      .toContain('No decisions');
+    await expect.poll(() => page.locator('table[aria-label=Decisions] tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('table[aria-label=Decisions]').textContent()).not.toContain('quinn');
+    const hers = await api('olga', '/api/qc/decisions?limit=500');
+    expect(hers.decisions.every((d: { siteId: string }) => d.siteId === SITE_B)).toBe(true);
     await page.context().close();
   });
 });
