@@ -71,15 +71,13 @@ describe('the annotator view', () => {
   it('carries none of the fixtures PHI in QIDO, metadata or instance bytes', async () => {
     for (const user of ['ana', 'rita']) {
       const view = await browseAs(user);
-      if (process.env.DEBUG_VIEW)
-        for (const c of leaked(view.text))
-          console.log(
-            'LEAK',
-            c,
-            view.text.slice(Math.max(0, view.text.indexOf(c) - 300), view.text.indexOf(c) + 100),
-          );
-      if (process.env.DEBUG_VIEW)
-        for (const c of leaked(view.bytes.toString('latin1'))) console.log('LEAKB', c);
+      for (const c of leaked(view.text))
+        console.log(
+          'LEAK',
+          c,
+          view.text.slice(Math.max(0, view.text.indexOf(c) - 300), view.text.indexOf(c) + 100),
+        );
+      for (const c of leaked(view.bytes.toString('latin1'))) console.log('LEAKB', c);
       expect(leaked(view.text)).toEqual([]);
       expect(leaked(view.bytes.toString('latin1'))).toEqual([]);
       expect(view.frame.statusCode).toBe(200);
@@ -89,8 +87,7 @@ describe('the annotator view', () => {
 
   it('shows the same de-identified UIDs in QIDO, metadata and the instance bytes, so a viewer can navigate', async () => {
     const view = await browseAs('ana');
-    if (process.env.DEBUG_VIEW)
-      console.log(JSON.stringify(view.study, null, 1), JSON.stringify(view.metadata[0]).slice(0, 3000));
+    console.log(JSON.stringify(view.study, null, 1), JSON.stringify(view.metadata[0]).slice(0, 3000));
     expect(view.st).not.toBe(s.a.studyInstanceUid);
     expect(view.st).toMatch(/^2\.25\.\d+$/);
     const parsed = parseInstance(view.bytes);

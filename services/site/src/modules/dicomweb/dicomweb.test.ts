@@ -117,6 +117,13 @@ describe('QIDO-RS', () => {
     expect(values(await json('/dicomweb/studies?Modality=CT'), '0020000D')).toEqual([s.a.studyInstanceUid]);
   });
 
+  it('cuts a limit above the maximum and says so in a Warning header', async () => {
+    const res = await get('/dicomweb/studies?limit=100000');
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers.warning)).toMatch(/^299 /);
+    expect((await get('/dicomweb/studies?limit=10')).headers.warning).toBeUndefined();
+  });
+
   it('pages with limit and offset', async () => {
     const all = values(await json('/dicomweb/studies'), '0020000D');
     expect(values(await json('/dicomweb/studies?limit=1'), '0020000D')).toEqual([all[0]]);
