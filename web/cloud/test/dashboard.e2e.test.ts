@@ -23,7 +23,8 @@ let chromium: { browser: Browser; close: () => Promise<void> } | undefined;
 let tasksA: SeededTask[] = [];
 
 beforeAll(async () => {
-  const webRoot = await buildDashboard();
+  // Its own build folder: services/cloud's tests may be serving web/cloud/dist at the same time.
+  const webRoot = await buildDashboard(join(SHOTS, 'dist'));
   cloud = await startDashboardCloud({
     webRoot,
     siteViewers: `${SITE_A}=https://annex.demo-hospital.internal/`,
@@ -173,6 +174,7 @@ describe('a QC manager', () => {
     const agreements = (await rows.locator('td:nth-child(5)').allTextContents()).map(Number);
     expect(agreements).toEqual([...agreements].sort((a, b) => a - b));
 
+    await page.screenshot({ path: join(SHOTS, 'queue.png'), fullPage: true });
     const taskId = (await rows.first().getAttribute('data-task'))!;
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: /^Task / }).waitFor();
@@ -204,6 +206,7 @@ describe('a QC manager', () => {
       .poll(() => decisionRow.locator('[data-state]').textContent(), { timeout: 10_000 })
       .toBe('applied');
     expect(await decisionRow.textContent()).toContain('applied at site');
+    await page.screenshot({ path: join(SHOTS, 'task.png'), fullPage: true });
   });
 
   it('compares annotators over time and exports their performance as CSV', async () => {
@@ -245,6 +248,7 @@ describe('a QC manager', () => {
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    await zoomed.screenshot({ path: join(SHOTS, 'overview-200-percent.png') });
     await zoomed.context().close();
   });
 });
