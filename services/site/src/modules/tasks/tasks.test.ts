@@ -68,9 +68,6 @@ const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, pa
 
 beforeAll(async () => {
   site = await startTestSite();
-  ct = makeCtSeries({ study: makeStudy('tasks-e2e'), slices: 4, rows: ROWS, cols: COLS });
-  const ingest = ingestContextOf(site.app);
-  for (const file of ct.files) await ingestInstance(ingest, file, { via: 'upload' });
   const workers = startWorkers(site.deps.redis, site.config.QUEUE_PREFIX, createJobHandlers(site.app));
   stopWorkers = workers.close;
   const created = await api('admin', 'POST', '/api/projects', {
@@ -84,6 +81,10 @@ beforeAll(async () => {
   });
   expect(created.statusCode).toBe(201);
   projectId = created.json().id;
+  // Ingested after the project exists, so the series-indexed job has a project to route to.
+  ct = makeCtSeries({ study: makeStudy('tasks-e2e'), slices: 4, rows: ROWS, cols: COLS });
+  const ingest = ingestContextOf(site.app);
+  for (const file of ct.files) await ingestInstance(ingest, file, { via: 'upload' });
 });
 afterAll(async () => {
   await stopWorkers?.();
@@ -104,11 +105,12 @@ describe('projects, routing, blind assignment, annotation, quality and QC decisi
   let taskId: string;
   const docs: Record<string, AnnotationDoc> = {};
 
-  it('routes the indexed CT series into the project as one study task (idempotently)', async () => {
+  it('routes the indexed CT series into the project as one study task, once', async () => {
+    // The series-indexed job (a real BullMQ worker) routes the CT by the project's modality rule.
+    await waitFor(() => site.deps.prisma.task.findFirst({ where: { projectRef: projectId } }));
     const series = await site.deps.prisma.series.findFirstOrThrow({
       where: { seriesInstanceUid: ct.seriesInstanceUid },
     });
-    expect(await routeIndexedSeries(site.app, series.id)).toBe(1);
     expect(await routeIndexedSeries(site.app, series.id)).toBe(0);
     expect(await site.deps.prisma.task.count({ where: { projectRef: projectId } })).toBe(1);
   });
