@@ -491,3 +491,25 @@ describe('frames of a JPEG-LS instance (compressed by dcmtk)', () => {
     }
   });
 });
+
+describe('frames of a deflated instance', () => {
+  it('inflates the object once and serves its frames byte for byte', async () => {
+    const deflated = makeCtSeries({
+      study: s.b,
+      slices: 1,
+      rows: 32,
+      cols: 32,
+      seriesNumber: 7,
+      transferSyntax: 'deflated',
+    });
+    const plain = makeCtSeries({ study: s.b, slices: 1, rows: 32, cols: 32, seriesNumber: 7 });
+    await ingestInstance(ingestContextOf(site.app), deflated.files[0]!, { via: 'upload' });
+    const url = `/dicomweb/studies/${s.b.studyInstanceUid}/series/${deflated.seriesInstanceUid}/instances/${deflated.sopInstanceUids[0]}/frames/1`;
+    const res = await get(url, { accept: 'multipart/related; type="application/octet-stream"' });
+    expect(res.statusCode, res.body).toBe(200);
+    const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+    const p = parseInstance(plain.files[0]!);
+    const frame = p.pixelData!.frames[0]!;
+    expect(part!.body.equals(plain.files[0]!.subarray(frame.offset, frame.offset + frame.length))).toBe(true);
+  });
+});

@@ -35,4 +35,37 @@ describe('ReadEpisodeAudit', () => {
     await audit.record('u', 's', 'i', 'frames', write);
     expect(events).toEqual(['frames', 'frames:repeated', 'frames']);
   });
+
+  it('writes one event for concurrent first reads, and none of them is served before it is written', async () => {
+    let release: () => void = () => undefined;
+    const written: string[] = [];
+    const write = (_r: string, d: Record<string, string | number | boolean>) =>
+      new Promise<void>((resolve) => {
+        written.push(String(d.what));
+        release = resolve;
+      });
+    const audit = new ReadEpisodeAudit(60_000);
+    let served = 0;
+    const reads = Array.from({ length: 6 }, () =>
+      audit.record('u', 's', 'i', 'frames', write).then(() => served++),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    expect(written).toEqual(['frames']);
+    expect(served).toBe(0);
+    release();
+    await Promise.all(reads);
+    expect(served).toBe(6);
+  });
+
+  it('fails the reads of an episode whose event could not be written, and retries on the next read', async () => {
+    const audit = new ReadEpisodeAudit(60_000);
+    await expect(
+      audit.record('u', 's', 'i', 'frames', async () => Promise.reject(new Error('db down'))),
+    ).rejects.toThrow('db down');
+    const ok: string[] = [];
+    await audit.record('u', 's', 'i', 'frames', async (_r, d) => {
+      ok.push(String(d.what));
+    });
+    expect(ok).toEqual(['frames']);
+  });
 });

@@ -5,20 +5,24 @@ export type AuditWrite = (
 ) => Promise<void>;
 
 interface Episode {
+  key: string;
   openedAt: number;
   repeats: number;
   instances: Set<string>;
   write: AuditWrite;
   timer: NodeJS.Timeout | undefined;
+  /** The episode's first event: every read of the episode waits for it, so nothing is served unaudited. */
+  opened: Promise<void>;
 }
 
 /**
  * Audits reads of one study's PHI (metadata, instances, frames, rendered, bulk data) per viewing episode
  * instead of per HTTP request: a viewer scrolling a 300-slice series makes 300 frame requests, and 300
- * fsync'd audit rows would cost more than serving the frames. The FIRST read of a study by a user is written (and awaited) before anything is served;
- * further reads of that study by that user within the window are counted and written as one summary event
- * when the window closes (or at shutdown). Nothing is served unaudited; the log keeps who, which study, when,
- * from where, and how many further reads followed.
+ * fsync'd audit rows would cost more than serving the frames. The FIRST read of a study by a user opens an
+ * episode whose event is written, and every read of the episode waits for that write before anything is
+ * served (if it fails, they fail and the next read tries again). Further reads within the window are counted
+ * and written as one summary event when the window closes (or at shutdown). The log keeps who, which study,
+ * when, from where, and how many further reads followed.
  */
 export class ReadEpisodeAudit {
   private readonly episodes = new Map<string, Episode>();
@@ -34,31 +38,48 @@ export class ReadEpisodeAudit {
   ): Promise<void> {
     const key = `${actor}\0${studyId}\0${what}`;
     const now = Date.now();
-    const episode = this.episodes.get(key);
-    if (episode && now - episode.openedAt < this.windowMs) {
-      episode.repeats++;
-      if (instanceId) episode.instances.add(instanceId);
-      episode.timer ??= setTimeout(
-        () => void this.close(key),
-        this.windowMs - (now - episode.openedAt),
+    const current = this.episodes.get(key);
+    if (current && now - current.openedAt < this.windowMs) {
+      current.repeats++;
+      if (instanceId) current.instances.add(instanceId);
+      current.timer ??= setTimeout(
+        () => void this.close(current),
+        this.windowMs - (now - current.openedAt),
       ).unref();
-      return;
+      return current.opened;
     }
-    if (episode) await this.close(key);
-    await write(`study:${studyId}`, instanceId ? { what, instance: instanceId } : { what });
-    this.episodes.set(key, { openedAt: now, repeats: 0, instances: new Set(), write, timer: undefined });
+    // The summary of an expired episode is not needed to serve this read: write it on the side.
+    if (current) void this.close(current).catch(() => undefined);
+    const opened = write(`study:${studyId}`, instanceId ? { what, instance: instanceId } : { what });
+    const episode: Episode = {
+      key,
+      openedAt: now,
+      repeats: 0,
+      instances: new Set(),
+      write,
+      timer: undefined,
+      opened,
+    };
+    this.episodes.set(key, episode);
+    try {
+      await opened;
+    } catch (error) {
+      if (this.episodes.get(key) === episode) this.episodes.delete(key);
+      throw error;
+    }
   }
 
-  private async close(key: string): Promise<void> {
-    const episode = this.episodes.get(key);
-    if (!episode) return;
-    this.episodes.delete(key);
+  private async close(episode: Episode): Promise<void> {
+    if (this.episodes.get(episode.key) === episode) this.episodes.delete(episode.key);
     if (episode.timer) clearTimeout(episode.timer);
-    if (episode.repeats === 0) return;
-    const [, studyId, what] = key.split('\0');
+    episode.timer = undefined;
+    const repeats = episode.repeats;
+    episode.repeats = 0;
+    if (repeats === 0) return;
+    const [, studyId, what] = episode.key.split('\0');
     await episode.write(`study:${studyId}`, {
       what: `${what}:repeated`,
-      repeats: episode.repeats,
+      repeats,
       instances: episode.instances.size,
       since: new Date(episode.openedAt).toISOString(),
     });
@@ -66,6 +87,6 @@ export class ReadEpisodeAudit {
 
   /** Writes every open episode's summary (app shutdown). */
   async flush(): Promise<void> {
-    await Promise.all([...this.episodes.keys()].map((key) => this.close(key)));
+    await Promise.all([...this.episodes.values()].map((episode) => this.close(episode)));
   }
 }
