@@ -169,9 +169,9 @@ describe('a QC manager', () => {
       .toBe(String(expected.total));
     const rows = page.locator('table[aria-label=Tasks] tbody tr');
     await expect.poll(() => rows.count()).toBe(Math.min(50, expected.total));
-    const flags = await rows.locator('td:nth-child(9)').allTextContents();
+    const flags = await rows.locator('td:nth-child(10)').allTextContents();
     expect(flags.every((f) => f.includes('low agreement'))).toBe(true);
-    const agreements = (await rows.locator('td:nth-child(5)').allTextContents()).map(Number);
+    const agreements = (await rows.locator('td:nth-child(6)').allTextContents()).map(Number);
     expect(agreements).toEqual([...agreements].sort((a, b) => a - b));
 
     await page.screenshot({ path: join(SHOTS, 'queue.png'), fullPage: true });

@@ -24,6 +24,8 @@ export const taskSchema = z.object({
   revision: z.number(),
   assigneeIds: z.array(z.string()),
   labelIds: z.array(z.string()),
+  // Allow-listed modalities of the task's series, as the site announced them.
+  modalities: z.array(z.string()).default([]),
   metricsAt: iso.nullable(),
   agreement: num,
   minDice: num,

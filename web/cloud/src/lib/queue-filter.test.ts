@@ -5,12 +5,13 @@ describe('the queue filter in the address', () => {
   it('round-trips a filter through the query string', () => {
     const q = parseQueueQuery(
       new URLSearchParams(
-        'projectId=prj_abc&siteId=site-a&flag=low_agreement&maxAgreement=0.6&isGold=false&sort=-updated&offset=50',
+        'projectId=prj_abc&siteId=site-a&modality=MR&flag=low_agreement&maxAgreement=0.6&isGold=false&sort=-updated&offset=50',
       ),
     );
     expect(q).toEqual({
       projectId: 'prj_abc',
       siteId: 'site-a',
+      modality: 'MR',
       flag: 'low_agreement',
       maxAgreement: 0.6,
       isGold: false,

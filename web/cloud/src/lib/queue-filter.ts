@@ -19,6 +19,7 @@ export interface QueueFilter {
   status?: string;
   flag?: string;
   label?: string;
+  modality?: string;
   minAgreement?: number;
   maxAgreement?: number;
   minKappa?: number;
@@ -32,7 +33,7 @@ export interface QueueQuery extends QueueFilter {
 }
 
 const NUMERIC = ['minAgreement', 'maxAgreement', 'minKappa', 'maxKappa'] as const;
-const TEXT = ['siteId', 'projectId', 'status', 'flag', 'label'] as const;
+const TEXT = ['siteId', 'projectId', 'status', 'flag', 'label', 'modality'] as const;
 
 /** Reads the address's query; anything malformed is dropped, not guessed. */
 export function parseQueueQuery(search: URLSearchParams): QueueQuery {
