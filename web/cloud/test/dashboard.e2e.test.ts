@@ -176,7 +176,9 @@ describe('a QC manager', () => {
 
     await page.screenshot({ path: join(SHOTS, 'queue.png'), fullPage: true });
     const taskId = (await rows.first().getAttribute('data-task'))!;
-    await rows.first().getByRole('link').click();
+    // By keyboard: the task link takes focus and Enter opens it.
+    await rows.first().getByRole('link').focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /^Task / }).waitFor();
     const seeded = tasksA.find((t) => t.taskId === taskId)!;
     const chosen = seeded.annotatorIds[1]!;
