@@ -10,16 +10,24 @@ type Stoppable = { name: string; stop(): Promise<void> };
  * Starts the roles named in ROLES (api, worker, dimse, sync) in this process and stops them
  * gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight work, close connections.
  */
-export async function startSite(config: SiteConfig, options: Parameters<typeof createSiteDeps>[1] = undefined) {
+export async function startSite(
+  config: SiteConfig,
+  options: Parameters<typeof createSiteDeps>[1] = undefined,
+) {
   const deps = await createSiteDeps(config, options);
   const app = await buildApp(config, deps);
   const running: Stoppable[] = [{ name: 'infrastructure', stop: () => deps.close() }];
   await app.ready();
 
   if (config.ROLES.includes('worker')) {
-    const { startWorkers } = await import('./jobs/queues.ts');
+    const { scheduleRepeating, startWorkers } = await import('./jobs/queues.ts');
+    const { JobName } = await import('./jobs/names.ts');
     const { createJobHandlers } = await import('./jobs/handlers.ts');
+    const { scheduleOrphanReaper } = await import('./modules/ingest/jobs.ts');
     const workers = startWorkers(deps.redis, config.QUEUE_PREFIX, createJobHandlers(app));
+    // Idempotent: every worker process may (re)declare the schedules.
+    await scheduleOrphanReaper(deps.redis, config.QUEUE_PREFIX);
+    await scheduleRepeating(deps.redis, config.QUEUE_PREFIX, JobName.ExpireLeases, {}, 60_000);
     running.push({ name: 'worker', stop: workers.close });
   }
   if (config.ROLES.includes('dimse')) {
@@ -53,14 +61,20 @@ export async function startSite(config: SiteConfig, options: Parameters<typeof c
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // Handlers go in before start-up, so a SIGTERM that arrives while starting still stops cleanly.
+  let site: Awaited<ReturnType<typeof startSite>> | undefined;
+  let stopRequested = false;
+  const shutdown = (signal: string) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    console.error(JSON.stringify({ level: 30, msg: 'shutting down', signal }));
+    if (site) void site.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
   try {
-    const site = await startSite(loadSiteConfig());
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        site.app.log.info({ signal }, 'shutting down');
-        void site.stop().then(() => process.exit(0));
-      });
-    }
+    site = await startSite(loadSiteConfig());
+    if (stopRequested) await site.stop().then(() => process.exit(0));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

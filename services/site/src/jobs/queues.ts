@@ -70,3 +70,26 @@ export function startWorkers(
   );
   return { close: () => Promise.all(workers.map((w) => w.close())).then(() => undefined) };
 }
+
+/**
+ * A repeating job (BullMQ job scheduler). Idempotent: every worker process may declare it; the
+ * scheduler id is the job name, so there is one schedule per queue prefix.
+ */
+export async function scheduleRepeating<N extends JobName>(
+  connection: ConnectionOptions,
+  prefix: string,
+  name: N,
+  payload: JobPayload<N>,
+  everyMs: number,
+) {
+  const queue = new Queue(jobQueue[name], { connection, prefix });
+  try {
+    await queue.upsertJobScheduler(
+      name,
+      { every: everyMs },
+      { name, data: jobPayloadSchemas[name].parse(payload) },
+    );
+  } finally {
+    await queue.close();
+  }
+}

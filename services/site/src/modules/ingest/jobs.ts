@@ -1,7 +1,7 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { JobName, QueueName } from '../../jobs/names.ts';
-import type { JobHandler } from '../../jobs/queues.ts';
+import { type JobHandler, scheduleRepeating } from '../../jobs/queues.ts';
 import { routeIndexedSeries } from '../tasks/jobs.ts';
 import { createUploadRepository } from '../uploads/repository.ts';
 import { ingestContextOf } from './context.ts';
@@ -26,23 +26,11 @@ export function reapOrphansHandler(app: FastifyInstance): JobHandler<JobName.Rea
   };
 }
 
-/**
- * Makes the orphan reaper a BullMQ job scheduler (idempotent: every worker process may call it;
- * the scheduler id is fixed, so there is one schedule per queue prefix).
- */
+/** Makes the orphan reaper a repeating job (idempotent across worker processes). */
 export async function scheduleOrphanReaper(
   connection: ConnectionOptions,
   prefix: string,
   everyMs = 15 * 60_000,
 ) {
-  const queue = new Queue(QueueName.Maintenance, { connection, prefix });
-  try {
-    await queue.upsertJobScheduler(
-      JobName.ReapOrphans,
-      { every: everyMs },
-      { name: JobName.ReapOrphans, data: {} },
-    );
-  } finally {
-    await queue.close();
-  }
+  await scheduleRepeating(connection, prefix, JobName.ReapOrphans, {}, everyMs);
 }
