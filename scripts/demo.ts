@@ -11,13 +11,22 @@ import { startSite } from '../services/site/src/main.ts';
 import { startEmbeddedS3 } from '../services/site/src/storage/embedded-s3.ts';
 import { DEMO_SITE, startDemoCloud } from './demo/cloud.ts';
 import { seedDemo } from './demo/seed.ts';
-import { ensureDatabase, persistentKeyPair, persistentSecret, ROOT, STATE } from './demo/state.ts';
+import {
+  ensureDatabase,
+  ensureWebBuild,
+  persistentKeyPair,
+  persistentSecret,
+  ROOT,
+  STATE,
+} from './demo/state.ts';
 
 const env = process.env;
 const publicUrl = env.PUBLIC_URL ?? 'http://127.0.0.1:8080';
 const cloudUrl = env.CLOUD_PUBLIC_URL ?? 'http://127.0.0.1:8090';
 const withCloud = env.DEMO_CLOUD !== '0';
 const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/annex_demo';
+ensureWebBuild('web/site');
+if (withCloud) ensureWebBuild('web/cloud');
 await ensureDatabase(databaseUrl, path.join(ROOT, 'services/site'));
 
 const siteKeys = persistentKeyPair('site');
@@ -25,6 +34,7 @@ const cloudKeys = persistentKeyPair('cloud');
 const cloud = withCloud
   ? await startDemoCloud({
       publicUrl: cloudUrl,
+      siteUrl: publicUrl,
       databaseUrl: env.CLOUD_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/annex_demo_cloud',
       signingKeyFile: cloudKeys.privateFile,
       sitePublicKeyFile: siteKeys.publicFile,
@@ -86,7 +96,7 @@ Annex demo is running
   DIMSE (C-STORE)    127.0.0.1:${config.DIMSE_PORT}  AE title ${config.DIMSE_AE_TITLE}
   S3                 ${s3 ? `${s3.endpoint} (embedded, data in .annex/demo/s3)` : config.S3_ENDPOINT}
   site OIDC issuer   ${config.OIDC_ISSUER}
-${cloud ? `  cloud (QC)         ${cloudUrl}              (site "${DEMO_SITE}" connected, signed channel)\n` : ''}Project "${project.name}" (3 annotators per task) has a task waiting.
+${cloud ? `  QC dashboard       ${cloudUrl}              (cloud; site "${DEMO_SITE}" connected over the signed channel)\n` : ''}Project "${project.name}" (3 annotators per task) has a task waiting.
 Site users (password = user name)
 ${DEMO_USERS.map((u) => `  ${u.username.padEnd(10)} ${u.roles.join(', ')}`).join('\n')}
 ${cloud ? `Cloud users (password = user name)\n${CLOUD_DEMO_USERS.map((u) => `  ${u.username.padEnd(10)} ${u.roles.join(', ')} ${(u.groups ?? []).join(' ')}`).join('\n')}\n` : ''}Get a token:       npm run -s token -- admin            (cloud: npm run -s token -- quinn cloud)

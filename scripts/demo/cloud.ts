@@ -33,6 +33,8 @@ export async function startDemoCloud(options: {
     OIDC_ISSUER: `${options.publicUrl}/realms/${CLOUD_REALM}`,
     OIDC_CLIENTS: `${DASHBOARD_CLIENT},annex-cli`,
     CLOUD_SIGNING_KEY_FILE: options.signingKeyFile,
+    // The dashboard's "open in site viewer" links (they work only inside the hospital network).
+    SITE_VIEWER_URLS: `${DEMO_SITE}=${options.siteUrl}`,
   });
   const issuer = await createDevIssuer({
     baseUrl: options.publicUrl,

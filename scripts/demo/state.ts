@@ -45,3 +45,10 @@ export async function ensureDatabase(url: string, packageDir: string) {
     stdio: 'pipe',
   });
 }
+
+/** Builds a web app (vite) when its dist is missing, so a fresh clone's demo has a UI. */
+export function ensureWebBuild(workspace: 'web/site' | 'web/cloud') {
+  if (existsSync(path.join(ROOT, workspace, 'dist', 'index.html'))) return;
+  console.log(`building ${workspace} (first run only)…`);
+  execFileSync('npm', ['run', '-s', 'build', '-w', workspace], { cwd: ROOT, stdio: 'inherit' });
+}
