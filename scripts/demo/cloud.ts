@@ -16,6 +16,7 @@ export const DEMO_SITE = 'demo-site';
 
 export async function startDemoCloud(options: {
   publicUrl: string;
+  siteUrl: string;
   databaseUrl: string;
   signingKeyFile: string;
   sitePublicKeyFile: string;
