@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { ConfigError, parseEnv } from './config.ts';
 
 describe('environment parsing', () => {
-  const schema = z.object({ PORT: z.coerce.number().int().max(65535), URL: z.url(), NAME: z.string().min(3) });
+  const schema = z.object({
+    PORT: z.coerce.number().int().max(65535),
+    URL: z.url(),
+    NAME: z.string().min(3),
+  });
 
   it('lists every problem in one error instead of stopping at the first', () => {
     try {
@@ -20,6 +24,10 @@ describe('environment parsing', () => {
   });
 
   it('returns typed values for a good environment', () => {
-    expect(parseEnv(schema, { PORT: '8080', URL: 'http://x', NAME: 'abc' })).toEqual({ PORT: 8080, URL: 'http://x', NAME: 'abc' });
+    expect(parseEnv(schema, { PORT: '8080', URL: 'http://x', NAME: 'abc' })).toEqual({
+      PORT: 8080,
+      URL: 'http://x',
+      NAME: 'abc',
+    });
   });
 });

@@ -8,7 +8,10 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -17,4 +20,3 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   });
   throw new ConfigError(problems);
 }
-

@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './oidc/dev-issuer.ts';
+export * from './web-app.ts';

@@ -21,13 +21,18 @@ describe('PHI redaction in logs', () => {
       {
         PatientName: 'Doe^Jane',
         patientId: 'MRN-77812',
-        study: { PatientBirthDate: '19610312', AccessionNumber: 'ACC-99812', nested: [{ ReferringPhysicianName: 'House^Greg' }] },
+        study: {
+          PatientBirthDate: '19610312',
+          AccessionNumber: 'ACC-99812',
+          nested: [{ ReferringPhysicianName: 'House^Greg' }],
+        },
         outcome: 'stored',
       },
       'instance stored',
     );
     const line = lines.join('');
-    for (const phi of ['Doe^Jane', 'MRN-77812', '19610312', 'ACC-99812', 'House^Greg']) expect(line).not.toContain(phi);
+    for (const phi of ['Doe^Jane', 'MRN-77812', '19610312', 'ACC-99812', 'House^Greg'])
+      expect(line).not.toContain(phi);
     expect(line).toContain('stored');
     expect(line).toContain('[REDACTED]');
   });

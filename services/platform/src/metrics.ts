@@ -23,14 +23,22 @@ export const metricsPlugin = fp<{ prefix: string }>(
     app.decorate('metrics', registry);
     app.addHook('onResponse', async (request, reply) => {
       latency.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: String(reply.statusCode),
+        },
         reply.elapsedTime / 1000,
       );
     });
-    app.get('/metrics', { config: { public: true }, schema: { hide: true } as Record<string, unknown> }, async (_request, reply) => {
-      reply.type(registry.contentType);
-      return registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      { config: { public: true }, schema: { hide: true } as Record<string, unknown> },
+      async (_request, reply) => {
+        reply.type(registry.contentType);
+        return registry.metrics();
+      },
+    );
   },
   { name: 'annex-metrics' },
 );

@@ -38,7 +38,8 @@ export const authPlugin = fp<AuthPluginOptions>(
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
       if (request.routeOptions.config?.public || request.method === 'OPTIONS') return;
       const token = bearer(request);
-      if (!token) throw new AppError('TOKEN_MISSING', 401, 'Send an access token as "Authorization: Bearer <token>".');
+      if (!token)
+        throw new AppError('TOKEN_MISSING', 401, 'Send an access token as "Authorization: Bearer <token>".');
       request.principal = await verify(token);
     });
     app.decorate('requireRole', (...roles: string[]) => async (request: FastifyRequest) => {

@@ -1,9 +1,9 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
-  errors as joseErrors,
   type JSONWebKeySet,
   type JWTPayload,
+  errors as joseErrors,
   jwtVerify,
 } from 'jose';
 import { AppError } from '../errors.ts';
@@ -57,7 +57,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw new AppError('TOKEN_EXPIRED', 401, 'The access token has expired; sign in again.');
       }
       if (error instanceof joseErrors.JWTClaimValidationFailed) {
-        throw new AppError('TOKEN_INVALID', 401, `The access token was rejected: ${error.claim} claim mismatch.`);
+        throw new AppError(
+          'TOKEN_INVALID',
+          401,
+          `The access token was rejected: ${error.claim} claim mismatch.`,
+        );
       }
       throw new AppError('TOKEN_INVALID', 401, 'The access token could not be verified.');
     }
@@ -65,7 +69,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new AppError('TOKEN_INVALID', 401, 'Only access tokens (typ Bearer) are accepted.');
     }
     if (options.allowedClients?.length && !options.allowedClients.includes(claims.azp ?? '')) {
-      throw new AppError('TOKEN_INVALID', 401, 'The token was issued to a client this service does not accept.');
+      throw new AppError(
+        'TOKEN_INVALID',
+        401,
+        'The token was issued to a client this service does not accept.',
+      );
     }
     const roles = new Set(claims.realm_access?.roles ?? []);
     if (options.resourceClient) {

@@ -21,11 +21,24 @@ describe('embedded issuer: authorization code with PKCE', () => {
       payload: new URLSearchParams(o).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    const authParams = { client_id: 'viewer', redirect_uri: 'http://app/cb', state: 's1', code_challenge: challenge, code_challenge_method: 'S256' };
-    const page = await app.inject({ method: 'GET', url: `/realms/r/protocol/openid-connect/auth?response_type=code&${new URLSearchParams(authParams)}` });
+    const authParams = {
+      client_id: 'viewer',
+      redirect_uri: 'http://app/cb',
+      state: 's1',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
+    const page = await app.inject({
+      method: 'GET',
+      url: `/realms/r/protocol/openid-connect/auth?response_type=code&${new URLSearchParams(authParams)}`,
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form');
-    const login = await app.inject({ method: 'POST', url: '/realms/r/protocol/openid-connect/auth', ...form({ ...authParams, username: 'ana', password: 'pw' }) });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/realms/r/protocol/openid-connect/auth',
+      ...form({ ...authParams, username: 'ana', password: 'pw' }),
+    });
     expect(login.statusCode).toBe(302);
     const location = new URL(login.headers.location as string);
     expect(location.searchParams.get('state')).toBe('s1');
@@ -34,20 +47,41 @@ describe('embedded issuer: authorization code with PKCE', () => {
     const wrong = await app.inject({
       method: 'POST',
       url: '/realms/r/protocol/openid-connect/token',
-      ...form({ grant_type: 'authorization_code', code, client_id: 'viewer', redirect_uri: 'http://app/cb', code_verifier: 'x'.repeat(43) }),
+      ...form({
+        grant_type: 'authorization_code',
+        code,
+        client_id: 'viewer',
+        redirect_uri: 'http://app/cb',
+        code_verifier: 'x'.repeat(43),
+      }),
     });
     expect(wrong.statusCode).toBe(400);
 
     // The code was consumed by the failed attempt: sign in again and use the right verifier.
-    const again = await app.inject({ method: 'POST', url: '/realms/r/protocol/openid-connect/auth', ...form({ ...authParams, username: 'ana', password: 'pw' }) });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/realms/r/protocol/openid-connect/auth',
+      ...form({ ...authParams, username: 'ana', password: 'pw' }),
+    });
     const code2 = new URL(again.headers.location as string).searchParams.get('code')!;
     const tokens = await app.inject({
       method: 'POST',
       url: '/realms/r/protocol/openid-connect/token',
-      ...form({ grant_type: 'authorization_code', code: code2, client_id: 'viewer', redirect_uri: 'http://app/cb', code_verifier: verifier }),
+      ...form({
+        grant_type: 'authorization_code',
+        code: code2,
+        client_id: 'viewer',
+        redirect_uri: 'http://app/cb',
+        code_verifier: verifier,
+      }),
     });
     expect(tokens.statusCode).toBe(200);
-    const verify = createTokenVerifier({ issuer: issuer.issuer, audience: 'annex-site', jwks: issuer.jwks, allowedClients: ['viewer'] });
+    const verify = createTokenVerifier({
+      issuer: issuer.issuer,
+      audience: 'annex-site',
+      jwks: issuer.jwks,
+      allowedClients: ['viewer'],
+    });
     const principal = await verify(tokens.json().access_token);
     expect(principal.username).toBe('ana');
     expect(principal.roles).toEqual(['annotator']);
@@ -55,7 +89,11 @@ describe('embedded issuer: authorization code with PKCE', () => {
     const refreshed = await app.inject({
       method: 'POST',
       url: '/realms/r/protocol/openid-connect/token',
-      ...form({ grant_type: 'refresh_token', refresh_token: tokens.json().refresh_token, client_id: 'viewer' }),
+      ...form({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.json().refresh_token,
+        client_id: 'viewer',
+      }),
     });
     expect(refreshed.statusCode).toBe(200);
     expect((await verify(refreshed.json().access_token)).username).toBe('ana');

@@ -1,6 +1,14 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, jwtVerify, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JSONWebKeySet,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 /**
  * A small OpenID Connect issuer shaped like a Keycloak realm, for tests and the embedded demo
@@ -148,82 +156,129 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
     }));
     app.get(`${oidc}/certs`, { config }, async () => jwks);
 
-    app.get<{ Querystring: Record<string, string | undefined> }>(`${oidc}/auth`, { config }, async (request, reply) => {
-      const q = request.query;
-      if (q.response_type !== 'code' || !q.client_id || !options.clients.includes(q.client_id) || !q.redirect_uri) {
-        return oidcError(reply, 400, 'invalid_request', 'response_type=code, a known client_id and redirect_uri are required');
-      }
-      if (q.code_challenge_method !== 'S256' || !q.code_challenge) {
-        return oidcError(reply, 400, 'invalid_request', 'PKCE with code_challenge_method=S256 is required');
-      }
-      const hidden = ['client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'nonce']
-        .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? '')}">`)
-        .join('');
-      reply.type('text/html');
-      return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to ${escapeHtml(options.realm)}</title>
+    app.get<{ Querystring: Record<string, string | undefined> }>(
+      `${oidc}/auth`,
+      { config },
+      async (request, reply) => {
+        const q = request.query;
+        if (
+          q.response_type !== 'code' ||
+          !q.client_id ||
+          !options.clients.includes(q.client_id) ||
+          !q.redirect_uri
+        ) {
+          return oidcError(
+            reply,
+            400,
+            'invalid_request',
+            'response_type=code, a known client_id and redirect_uri are required',
+          );
+        }
+        if (q.code_challenge_method !== 'S256' || !q.code_challenge) {
+          return oidcError(reply, 400, 'invalid_request', 'PKCE with code_challenge_method=S256 is required');
+        }
+        const hidden = [
+          'client_id',
+          'redirect_uri',
+          'state',
+          'code_challenge',
+          'code_challenge_method',
+          'nonce',
+        ]
+          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? '')}">`)
+          .join('');
+        reply.type('text/html');
+        return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to ${escapeHtml(options.realm)}</title>
 <style>body{font-family:system-ui;background:#111;color:#eee;display:grid;place-items:center;height:100vh;margin:0}
 form{background:#222;padding:2rem;border-radius:8px;display:grid;gap:.8rem;min-width:18rem}input,button{font-size:1rem;padding:.5rem}</style></head>
 <body><form method="post" action="${oidc}/auth"><h1>Annex (embedded issuer)</h1>
 <label>Username <input name="username" autocomplete="username" autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password"></label>
 ${hidden}<button type="submit">Sign in</button></form></body></html>`;
-    });
+      },
+    );
 
-    app.post<{ Body: Record<string, string | undefined> }>(`${oidc}/auth`, { config }, async (request, reply) => {
-      const b = request.body ?? {};
-      const user = userByName(b.username ?? '');
-      if (!b.client_id || !options.clients.includes(b.client_id) || !b.redirect_uri || !b.code_challenge) {
-        return oidcError(reply, 400, 'invalid_request', 'incomplete authorization request');
-      }
-      if (!user || !safeEqual(user.password, b.password ?? '')) {
-        reply.code(401).type('text/html');
-        return '<!doctype html><p>Invalid username or password. <a href="javascript:history.back()">Try again</a></p>';
-      }
-      const code = randomBytes(24).toString('base64url');
-      codes.set(code, {
-        username: user.username,
-        clientId: b.client_id,
-        redirectUri: b.redirect_uri,
-        challenge: b.code_challenge,
-        nonce: b.nonce,
-        expiresAt: Date.now() + 60_000,
-      });
-      const target = new URL(b.redirect_uri);
-      target.searchParams.set('code', code);
-      if (b.state) target.searchParams.set('state', b.state);
-      return reply.redirect(target.toString(), 302);
-    });
-
-    app.post<{ Body: Record<string, string | undefined> }>(`${oidc}/token`, { config }, async (request, reply) => {
-      const b = request.body ?? {};
-      if (b.grant_type === 'authorization_code') {
-        const pending = codes.get(b.code ?? '');
-        codes.delete(b.code ?? '');
-        if (!pending || pending.expiresAt < Date.now() || pending.clientId !== b.client_id || pending.redirectUri !== b.redirect_uri) {
-          return oidcError(reply, 400, 'invalid_grant', 'code is invalid, expired or was issued to another client');
-        }
-        const challenge = createHash('sha256').update(b.code_verifier ?? '').digest('base64url');
-        if (!safeEqual(challenge, pending.challenge)) {
-          return oidcError(reply, 400, 'invalid_grant', 'PKCE verification failed');
-        }
-        return tokenResponse(pending.username, pending.clientId);
-      }
-      if (b.grant_type === 'refresh_token') {
-        const entry = refreshTokens.get(b.refresh_token ?? '');
-        refreshTokens.delete(b.refresh_token ?? '');
-        if (!entry || entry.expiresAt < Date.now()) return oidcError(reply, 400, 'invalid_grant', 'refresh token is invalid or expired');
-        return tokenResponse(entry.username, entry.clientId);
-      }
-      if (b.grant_type === 'password') {
-        // Keycloak's "direct access grant", enabled here for scripts and tests of the demo realm.
+    app.post<{ Body: Record<string, string | undefined> }>(
+      `${oidc}/auth`,
+      { config },
+      async (request, reply) => {
+        const b = request.body ?? {};
         const user = userByName(b.username ?? '');
-        if (!user || !safeEqual(user.password, b.password ?? '')) {
-          return oidcError(reply, 401, 'invalid_grant', 'Invalid user credentials');
+        if (!b.client_id || !options.clients.includes(b.client_id) || !b.redirect_uri || !b.code_challenge) {
+          return oidcError(reply, 400, 'invalid_request', 'incomplete authorization request');
         }
-        return tokenResponse(user.username, b.client_id ?? options.clients[0] ?? 'annex');
-      }
-      return oidcError(reply, 400, 'unsupported_grant_type', 'use authorization_code, refresh_token or password');
-    });
+        if (!user || !safeEqual(user.password, b.password ?? '')) {
+          reply.code(401).type('text/html');
+          return '<!doctype html><p>Invalid username or password. <a href="javascript:history.back()">Try again</a></p>';
+        }
+        const code = randomBytes(24).toString('base64url');
+        codes.set(code, {
+          username: user.username,
+          clientId: b.client_id,
+          redirectUri: b.redirect_uri,
+          challenge: b.code_challenge,
+          nonce: b.nonce,
+          expiresAt: Date.now() + 60_000,
+        });
+        const target = new URL(b.redirect_uri);
+        target.searchParams.set('code', code);
+        if (b.state) target.searchParams.set('state', b.state);
+        return reply.redirect(target.toString(), 302);
+      },
+    );
+
+    app.post<{ Body: Record<string, string | undefined> }>(
+      `${oidc}/token`,
+      { config },
+      async (request, reply) => {
+        const b = request.body ?? {};
+        if (b.grant_type === 'authorization_code') {
+          const pending = codes.get(b.code ?? '');
+          codes.delete(b.code ?? '');
+          if (
+            !pending ||
+            pending.expiresAt < Date.now() ||
+            pending.clientId !== b.client_id ||
+            pending.redirectUri !== b.redirect_uri
+          ) {
+            return oidcError(
+              reply,
+              400,
+              'invalid_grant',
+              'code is invalid, expired or was issued to another client',
+            );
+          }
+          const challenge = createHash('sha256')
+            .update(b.code_verifier ?? '')
+            .digest('base64url');
+          if (!safeEqual(challenge, pending.challenge)) {
+            return oidcError(reply, 400, 'invalid_grant', 'PKCE verification failed');
+          }
+          return tokenResponse(pending.username, pending.clientId);
+        }
+        if (b.grant_type === 'refresh_token') {
+          const entry = refreshTokens.get(b.refresh_token ?? '');
+          refreshTokens.delete(b.refresh_token ?? '');
+          if (!entry || entry.expiresAt < Date.now())
+            return oidcError(reply, 400, 'invalid_grant', 'refresh token is invalid or expired');
+          return tokenResponse(entry.username, entry.clientId);
+        }
+        if (b.grant_type === 'password') {
+          // Keycloak's "direct access grant", enabled here for scripts and tests of the demo realm.
+          const user = userByName(b.username ?? '');
+          if (!user || !safeEqual(user.password, b.password ?? '')) {
+            return oidcError(reply, 401, 'invalid_grant', 'Invalid user credentials');
+          }
+          return tokenResponse(user.username, b.client_id ?? options.clients[0] ?? 'annex');
+        }
+        return oidcError(
+          reply,
+          400,
+          'unsupported_grant_type',
+          'use authorization_code, refresh_token or password',
+        );
+      },
+    );
 
     app.get(`${oidc}/userinfo`, { config }, async (request, reply) => {
       const token = request.headers.authorization?.replace(/^Bearer /, '');
@@ -235,8 +290,13 @@ ${hidden}<button type="submit">Sign in</button></form></body></html>`;
         return oidcError(reply, 401, 'invalid_token', 'token is invalid or expired');
       }
     });
-    app.get<{ Querystring: { post_logout_redirect_uri?: string } }>(`${oidc}/logout`, { config }, async (request, reply) =>
-      request.query.post_logout_redirect_uri ? reply.redirect(request.query.post_logout_redirect_uri, 302) : { ok: true },
+    app.get<{ Querystring: { post_logout_redirect_uri?: string } }>(
+      `${oidc}/logout`,
+      { config },
+      async (request, reply) =>
+        request.query.post_logout_redirect_uri
+          ? reply.redirect(request.query.post_logout_redirect_uri, 302)
+          : { ok: true },
     );
   };
 
