@@ -42,7 +42,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         cooldownDuration: 30_000,
         cacheMaxAge: 10 * 60_000,
       });
+  // Verified tokens are remembered until they expire: a viewer fetches hundreds of frames with one
+  // token, and a signature check per frame costs more than serving it. Bounded, oldest out first.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.expiresAt > Date.now()) return hit.principal;
+    if (hit) verified.delete(token);
+    const principal = await verifyOnce(token);
+    if (verified.size >= 10_000) verified.delete(verified.keys().next().value!);
+    verified.set(token, { principal: principal.value, expiresAt: principal.expiresAt });
+    return principal.value;
+  };
+
+  async function verifyOnce(token: string): Promise<{ value: Principal; expiresAt: number }> {
     let claims: KeycloakClaims;
     try {
       const result = await jwtVerify<KeycloakClaims>(token, keys, {
@@ -81,11 +94,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     if (!claims.sub) throw new AppError('TOKEN_INVALID', 401, 'The token has no subject.');
     return {
-      sub: claims.sub,
-      username: claims.preferred_username ?? claims.sub,
-      roles: [...roles],
-      groups: claims.groups ?? [],
-      clientId: claims.azp,
+      value: {
+        sub: claims.sub,
+        username: claims.preferred_username ?? claims.sub,
+        roles: [...roles],
+        groups: claims.groups ?? [],
+        clientId: claims.azp,
+      },
+      expiresAt: (claims.exp ?? 0) * 1000,
     };
-  };
+  }
 }

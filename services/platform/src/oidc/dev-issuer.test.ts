@@ -100,3 +100,26 @@ describe('embedded issuer: authorization code with PKCE', () => {
     await app.close();
   });
 });
+
+describe('token verification cache', () => {
+  it('answers a repeated token from the cache but never past its expiry', async () => {
+    const issuer = await createDevIssuer({
+      baseUrl: 'http://127.0.0.1:1',
+      realm: 'r',
+      users: [{ username: 'ana', password: 'pw', roles: ['annotator'] }],
+      audience: 'annex-site',
+      clients: ['viewer'],
+    });
+    const verify = createTokenVerifier({
+      issuer: issuer.issuer,
+      audience: 'annex-site',
+      jwks: issuer.jwks,
+      clockToleranceSeconds: 0,
+    });
+    const token = await issuer.mint('ana', { expiresInSeconds: 2 });
+    const first = await verify(token);
+    expect(await verify(token)).toBe(first);
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(verify(token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+  });
+});
