@@ -34,7 +34,9 @@ async function enqueueStudies(site: SyncSite, n: number, prefix: string) {
 }
 
 describe('network faults', () => {
-  it('connects out through an HTTP CONNECT proxy (HTTPS_PROXY) and survives a cut mid-frame', async () => {
+  it('connects out through an HTTP CONNECT proxy (HTTPS_PROXY) and survives a cut mid-frame', {
+    timeout: 120_000,
+  }, async () => {
     const site = await startSyncSite(cloud, 'proxy-site', { agent: { proxyUrl: proxy.url, sendBatch: 200 } });
     sites.push(site);
     await enqueueStudies(site, 10, 'px');
@@ -48,13 +50,15 @@ describe('network faults', () => {
     cloud.app.hub.closeAll();
     await enqueueStudies(site, 1500, 'px-cut');
     site.agent.wake();
-    await eventually(async () => (await inboxSeqs(cloud, 'proxy-site')).length === 1510, 30_000, 'all 1510');
+    await eventually(async () => (await inboxSeqs(cloud, 'proxy-site')).length === 1510, 90_000, 'all 1510');
     expect(proxy.cuts).toBe(1);
     expect(await inboxSeqs(cloud, 'proxy-site')).toEqual(range(1510));
     await eventually(async () => (await site.prisma.syncOutbox.count({ where: { ackedAt: null } })) === 0);
   });
 
-  it('keeps working while the cloud is down for an hour of traffic, then drains the backlog in order', async () => {
+  it('keeps working while the cloud is down for an hour of traffic, then drains the backlog in order', {
+    timeout: 180_000,
+  }, async () => {
     const site = await startSyncSite(cloud, 'outage-site');
     sites.push(site);
     await enqueueStudies(site, 5, 'pre');

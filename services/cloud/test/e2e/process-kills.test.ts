@@ -33,7 +33,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 async function fill(site: SyncSite, prefix: string) {
   for (let i = 0; i < N; i += 1000) {
-    const bodies = Array.from({ length: 1000 }, (_, j) => studyBody(`${prefix}-${i + j}`));
+    const bodies = Array.from({ length: Math.min(1000, N - i) }, (_, j) => studyBody(`${prefix}-${i + j}`));
     await site.prisma.$transaction((tx) =>
       enqueueOutboxMany(tx, 'study.available', bodies, { canaries: [] }),
     );
@@ -56,7 +56,8 @@ describe('killed processes', () => {
       CLOUD_PUBLIC_KEYS: rawPublicKey(cloud.cloudKey.publicKey).toString('base64url'),
     };
     const entry = repoPath('services/cloud/test/processes/site-agent.ts');
-    let child = spawnTs(entry, env);
+    // A small window slows the first run down enough to be killed in the middle of the stream.
+    let child = spawnTs(entry, { ...env, SYNC_WINDOW: '40', SYNC_SEND_BATCH: '20' });
     await eventually(
       async () => (await appliedSeqs(cloud, 'kill-site')).length >= 200,
       30_000,

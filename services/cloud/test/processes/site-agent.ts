@@ -19,7 +19,8 @@ const agent = new SyncAgent({
   log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
   backoffBaseMs: 50,
   backoffMaxMs: 300,
-  sendBatch: 200,
+  window: config.SYNC_WINDOW,
+  sendBatch: config.SYNC_SEND_BATCH,
 });
 agent.start();
 process.on('SIGTERM', () => void agent.stop().then(() => process.exit(0)));

@@ -9,7 +9,7 @@ export function spawnTs(entry: string, env: Record<string, string>): ChildProces
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'],
+    stdio: process.env.TEST_LOG_LEVEL ? ['ignore', 'inherit', 'inherit'] : 'ignore',
   });
   return child;
 }

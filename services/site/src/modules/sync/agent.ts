@@ -80,6 +80,7 @@ export class SyncAgent {
   private readonly sql: SyncSql;
   private assignedUpTo = 0;
   private unlisten: (() => Promise<void>) | undefined;
+  private stopping: Promise<void> | undefined;
   private readonly o: Required<Omit<SyncAgentOptions, 'metrics' | 'proxyUrl'>> &
     Pick<SyncAgentOptions, 'metrics' | 'proxyUrl'>;
 
@@ -106,6 +107,12 @@ export class SyncAgent {
   }
 
   async stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     this.state = 'stopped';
     this.stopWait?.();
     this.wake();

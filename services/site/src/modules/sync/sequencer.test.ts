@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../../db.ts';
 import { enqueueOutbox } from './outbox.ts';
 import { syncState } from './repository.ts';
+import { enqueueSiteStatus } from './site-status.ts';
 import { SyncSql } from './sync-sql.ts';
 
 const SITE_DIR = fileURLToPath(new URL('../../..', import.meta.url));
@@ -64,5 +65,18 @@ describe('outbox sequence', () => {
     while (woken === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await stop();
     expect(woken).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reports site status with the backlog, the age of the oldest unacknowledged message and the last ack', async () => {
+    await enqueueSiteStatus(prisma, { startedAt: Date.now() - 90_000 });
+    const row = await prisma.syncOutbox.findFirstOrThrow({ where: { type: 'site.status' } });
+    const body = row.body as {
+      uptimeS: number;
+      outbox: { pending: number; oldestPendingAgeMs: number; lastAckedSeq: number };
+    };
+    expect(body.uptimeS).toBeGreaterThanOrEqual(90);
+    expect(body.outbox.pending).toBe(11); // 30 + the one of the LISTEN test, 20 acknowledged
+    expect(body.outbox.lastAckedSeq).toBe(20);
+    expect(body.outbox.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
   });
 });
