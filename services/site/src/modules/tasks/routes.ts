@@ -3,7 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { taskContextOf } from './context.ts';
-import { claimNext, latestRevision, myTasks, saveRevision, setGold, submit, taskView } from './service.ts';
+import {
+  claimNext,
+  latestRevision,
+  myTasks,
+  reviewView,
+  saveRevision,
+  setGold,
+  submit,
+  taskView,
+} from './service.ts';
 
 const params = z.strictObject({ id: z.string().uuid() });
 const saveBody = z.strictObject({
@@ -97,6 +106,26 @@ export async function taskRoutes(app: FastifyInstance) {
         summary: quality.summary,
         consensus: quality.consensusDoc,
       };
+    },
+  );
+  // The QC dashboard links here with the task's pseudonym only; inside the hospital a reviewer's
+  // viewer turns it into the task's de-identified study and series.
+  r.get(
+    '/api/review/tasks/:cloudId',
+    {
+      preHandler: app.requireRole('site-admin', 'reviewer'),
+      schema: {
+        tags: ['tasks'],
+        params: z.strictObject({ cloudId: z.string().regex(/^tk_[A-Za-z0-9_-]{16,64}$/) }),
+      },
+    },
+    async (request, reply) => {
+      const task = await app.prisma.task.findUnique({ where: { cloudId: request.params.cloudId } });
+      if (!task)
+        return reply
+          .code(404)
+          .send({ error: { code: 'TASK_NOT_FOUND', message: 'No such task on this site.' } });
+      return reviewView(ctx(), task.id);
     },
   );
   r.get(

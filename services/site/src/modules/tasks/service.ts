@@ -219,6 +219,23 @@ export async function taskView(ctx: TaskContext, taskId: string, annotator: stri
   return view;
 }
 
+/** A task as a reviewer opens it from the QC dashboard: where to look, and its state. */
+export async function reviewView(ctx: TaskContext, taskId: string) {
+  const task = await ctx.repository.findTask(taskId);
+  if (!task) throw taskNotFound();
+  const instances = await ctx.repository.scopeInstances(task.studyRef, task.seriesRef);
+  const study = await ctx.repository.prisma.study.findUniqueOrThrow({
+    where: { id: task.studyRef },
+    select: { studyInstanceUid: true },
+  });
+  return {
+    id: task.id,
+    status: task.status,
+    studyUid: ctx.ids.deidUid(study.studyInstanceUid),
+    seriesUids: [...new Set(instances.map((i) => ctx.ids.deidUid(i.seriesInstanceUid)))],
+  };
+}
+
 export async function myTasks(ctx: TaskContext, annotator: string): Promise<TaskView[]> {
   await expireLeases(ctx);
   const assignments = await ctx.repository.myAssignments(annotator);

@@ -271,6 +271,16 @@ describe('projects, routing, blind assignment, annotation, quality and QC decisi
     expect(c!).toBeLessThan(Math.min(a!, b!));
   });
 
+  it('opens the task for a reviewer by its pseudonym (the QC dashboard link), and for nobody else', async () => {
+    const task = await site.deps.prisma.task.findUniqueOrThrow({ where: { id: taskId } });
+    const review = await api('rita', 'GET', `/api/review/tasks/${task.cloudId}`);
+    expect(review.statusCode).toBe(200);
+    const view = (await api('ana', 'GET', `/api/tasks/${taskId}`)).json();
+    expect(review.json()).toMatchObject({ id: taskId, studyUid: view.studyUid, seriesUids: view.seriesUids });
+    expect((await api('ana', 'GET', `/api/review/tasks/${task.cloudId}`)).statusCode).toBe(403);
+    expect((await api('rita', 'GET', '/api/review/tasks/tk_unknownunknownunknown')).statusCode).toBe(404);
+  });
+
   it('puts nothing identifying in any message for the cloud', async () => {
     const messages = await site.deps.prisma.syncOutbox.findMany();
     const text = JSON.stringify(messages.map((m) => m.body));
