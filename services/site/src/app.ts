@@ -23,6 +23,7 @@ import { healthRoutes } from './modules/health/routes.ts';
 import { ingestPlugin } from './modules/ingest/context.ts';
 import { stowRoutes } from './modules/ingest/stow/routes.ts';
 import { projectRoutes } from './modules/projects/routes.ts';
+import { reidentifyPlugin } from './modules/reidentify/plugin.ts';
 import { aeRouteRoutes } from './modules/routing/routes.ts';
 import { syncPlugin } from './modules/sync/plugin.ts';
 import { taskRoutes } from './modules/tasks/routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(taskRoutes);
   await app.register(webRoutes, deps.webRoot ? { root: deps.webRoot } : {});
   await app.register(dicomwebRoutes);
+  await app.register(reidentifyPlugin);
   await app.register(ingestPlugin);
   await app.register(aeRouteRoutes);
   await app.register(stowRoutes);

@@ -44,7 +44,10 @@ const patientKeyOf = (attributes: DicomJson) => firstString(attributes, T.Patien
 /** Burned-in text risk blocks pixel access for the de-identified view (PS3.15 E.3.1; issue: default deny). */
 export function assertPixelsViewable(viewer: Viewer, instance: StoredInstance) {
   if (viewer.kind === 'phi') return;
-  const reasons = viewer.view.burnedInReasons(instance.attributes);
+  throwBurnedInRisk(viewer.view.burnedInReasons(instance.attributes));
+}
+
+function throwBurnedInRisk(reasons: string[]) {
   if (reasons.length) {
     throw new AppError(
       'BURNED_IN_RISK',
@@ -167,9 +170,12 @@ export async function retrieveInstances(
 ): Promise<WadoResponse> {
   let instances = await storedOrThrow(deps, viewer, url, level);
   if (viewer.kind === 'deid') {
-    if (level === 'instance') assertPixelsViewable(viewer, instances[0]!);
+    // Whole instances go through the engine, which can mask burned-in text when a template fits (frames and
+    // rendered images are read as stored, so they keep refusing).
+    const refusal = (i: StoredInstance) => viewer.view.instanceRefusal(i.attributes, i.transferSyntaxUid);
+    if (level === 'instance') throwBurnedInRisk(refusal(instances[0]!));
     // In a study or series, images with a burned-in risk are left out rather than failing the whole retrieve.
-    instances = instances.filter((i) => viewer.view.burnedInReasons(i.attributes).length === 0);
+    instances = instances.filter((i) => refusal(i).length === 0);
     if (instances.length === 0)
       throw new AppError('BURNED_IN_RISK', 403, 'Every image here may carry burned-in identifying text.');
   }
