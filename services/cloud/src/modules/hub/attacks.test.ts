@@ -198,6 +198,30 @@ describe('hub refuses and counts attacks', () => {
   });
 });
 
+describe('key rotation', () => {
+  it('accepts old and new key during the overlap, and only the new one after it ends', async () => {
+    const a = await registerTestSite(cloud, 'rot-site');
+    const site = await FakeSite.connect(cloud.syncUrl, 'rot-site', a, cloud.cloudKey);
+    const b = generateKeyPair();
+    await rotateSiteKey(cloud.prisma, 'rot-site', exportPublicKeyPem(b.publicKey), 3_600_000);
+    await cloud.app.hub.keysChanged('rot-site');
+    site.send(site.seal({ type: 'study.available', seq: 1, body: studyBody('rot-1') }));
+    site.send(new FakeSiteSigner(site, b).seal(2, studyBody('rot-2')));
+    await site.waitForAck(2);
+    // The next rotation with no overlap ends A and B at once.
+    const c = generateKeyPair();
+    await rotateSiteKey(cloud.prisma, 'rot-site', exportPublicKeyPem(c.publicKey), 0);
+    await cloud.app.hub.keysChanged('rot-site');
+    await new Promise((r) => setTimeout(r, 20));
+    site.send(new FakeSiteSigner(site, b).seal(3, studyBody('rot-3')));
+    site.send(new FakeSiteSigner(site, c).seal(3, studyBody('rot-3c')));
+    await site.waitForAck(3);
+    expect(await counts('rot-site')).toMatchObject({ KEY_EXPIRED: 1 });
+    expect(await applied('rot-site')).toEqual([1, 2, 3]);
+    site.close();
+  });
+});
+
 /** Signs as the fake site's siteId with another key (for key-state tests). */
 class FakeSiteSigner {
   constructor(
