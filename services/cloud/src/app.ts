@@ -1,17 +1,6 @@
-import {
-  authPlugin,
-  type DevIssuer,
-  installErrorHandler,
-  loggerOptions,
-  metricsPlugin,
-  type TokenVerifier,
-} from '@annex/platform';
+import { createHttpApp, type DevIssuer, type TokenVerifier } from '@annex/platform';
 import type { Signer } from '@annex/protocol';
-import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import type { CloudConfig } from './config.ts';
 import type { PrismaClient } from './db.ts';
 import { createHubMetrics } from './modules/hub/hub-metrics.ts';
@@ -51,37 +40,17 @@ export interface CloudDeps {
 
 /** Builds the cloud's HTTP + websocket app without listening, so tests can `inject()`. */
 export async function buildApp(config: CloudConfig, deps: CloudDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: deps.logStream
-      ? { ...loggerOptions(config.LOG_LEVEL, 'annex-cloud'), stream: deps.logStream }
-      : loggerOptions(config.LOG_LEVEL, 'annex-cloud'),
-    trustProxy: true,
-    requestIdHeader: 'x-request-id',
+  const app = await createHttpApp({
+    name: 'annex-cloud',
+    title: 'Annex cloud API',
+    description: 'QC workflow and the site sync hub.',
+    logLevel: config.LOG_LEVEL,
+    logStream: deps.logStream,
+    webOrigins: config.WEB_ORIGINS,
+    verifyToken: deps.verifyToken,
   });
   app.decorate('config', config);
   app.decorate('prisma', deps.prisma);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
-
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Annex cloud API', version: '0.1.0', description: 'QC workflow and the site sync hub.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), public: true };
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(cors, {
-    origin: config.WEB_ORIGINS.length ? config.WEB_ORIGINS : false,
-    credentials: true,
-  });
-  await app.register(metricsPlugin, { prefix: 'annex_cloud' });
-  await app.register(authPlugin, { verify: deps.verifyToken });
 
   const handlers = new InboxHandlers();
   registerBuiltinHandlers(handlers);

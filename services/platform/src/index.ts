@@ -4,6 +4,7 @@ export * from './auth/verify-token.ts';
 export * from './config.ts';
 export * from './error-handler.ts';
 export * from './errors.ts';
+export * from './http-app.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './oidc/dev-issuer.ts';

@@ -1,16 +1,5 @@
-import {
-  authPlugin,
-  type DevIssuer,
-  installErrorHandler,
-  loggerOptions,
-  metricsPlugin,
-  type TokenVerifier,
-} from '@annex/platform';
-import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createHttpApp, type DevIssuer, type TokenVerifier } from '@annex/platform';
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import type { SiteConfig } from './config.ts';
@@ -57,42 +46,17 @@ export interface SiteDeps {
 
 /** Builds the site's HTTP app without listening, so tests can `inject()`. */
 export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: deps.logStream
-      ? { ...loggerOptions(config.LOG_LEVEL, 'annex-site'), stream: deps.logStream }
-      : loggerOptions(config.LOG_LEVEL, 'annex-site'),
+  const app = await createHttpApp({
+    name: 'annex-site',
+    title: 'Annex site API',
+    description: 'On-prem site service: ingest, DICOMweb, annotation.',
+    logLevel: config.LOG_LEVEL,
+    logStream: deps.logStream,
+    webOrigins: config.WEB_ORIGINS,
+    verifyToken: deps.verifyToken,
     bodyLimit: 64 * 1024 * 1024,
-    trustProxy: true,
-    requestIdHeader: 'x-request-id',
   });
   app.decorate('config', config);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
-
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Annex site API',
-        version: '0.1.0',
-        description: 'On-prem site service: ingest, DICOMweb, annotation.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  app.addHook('onRoute', (route) => {
-    // Swagger UI's own routes and assets are public; everything else keeps its own config.
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), public: true };
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
-  await app.register(cors, {
-    origin: config.WEB_ORIGINS.length ? config.WEB_ORIGINS : false,
-    credentials: true,
-    exposedHeaders: ['ETag', 'Content-Type', 'Content-Length', 'Warning'],
-  });
-  await app.register(metricsPlugin, { prefix: 'annex_site' });
   new Gauge({
     name: 'annex_site_queue_waiting_jobs',
     help: 'Jobs waiting per queue',
@@ -102,7 +66,6 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
       for (const [queue, depth] of Object.entries(await deps.queues.depths())) this.set({ queue }, depth);
     },
   });
-  await app.register(authPlugin, { verify: deps.verifyToken });
   await app.register(prismaPlugin, { prisma: deps.prisma });
   await app.register(storagePlugin, { storage: deps.storage });
   await app.register(queuesPlugin, { queues: deps.queues });
