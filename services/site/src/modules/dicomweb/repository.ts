@@ -56,12 +56,15 @@ export interface StoredInstance {
   attributes: DicomJson;
 }
 
-// Pixel module, VOI, burned-in risk attributes, and the Patient ID that keys the annotator view's pseudonym.
+// Pixel module, VOI, burned-in risk attributes, the Patient ID that keys the annotator view's pseudonym, and
+// Manufacturer / Model that pick a pixel mask template.
 const INSTANCE_ATTRIBUTES = [
   '00080008',
   '00080016',
   '00080060',
   '00080064',
+  '00080070',
+  '00081090',
   '00100020',
   '00280002',
   '00280004',

@@ -50,7 +50,9 @@ describe('POST /api/admin/reidentify', () => {
     expect(studies.every((r) => r.level === 'study')).toBe(true);
     const patients = results.filter((r) => r.kind === 'patient');
     expect(patients).toHaveLength(2);
-    const a = patients.find((p) => (p.patients as Array<{ patientId: string }>)[0]!.patientId === s.a.patient.id);
+    const a = patients.find(
+      (p) => (p.patients as Array<{ patientId: string }>)[0]!.patientId === s.a.patient.id,
+    );
     expect(a, JSON.stringify(patients.map((p) => p.id))).toBeDefined();
     const [row] = a!.patients as Array<{ patientName: string; birthDate: string }>;
     expect(row!.patientName).toContain(s.a.patient.name.family);
@@ -58,7 +60,9 @@ describe('POST /api/admin/reidentify', () => {
   });
 
   it('maps study, series, user and project pseudonyms made the way sync and task identity make them', async () => {
-    const project = await site.deps.prisma.project.create({ data: { slug: `p-${Date.now()}`, name: 'Lungs' } });
+    const project = await site.deps.prisma.project.create({
+      data: { slug: `p-${Date.now()}`, name: 'Lungs' },
+    });
     const subject = `subject-${randomBytes(4).toString('hex')}`;
     await site.deps.prisma.instructionsVersion.create({
       data: { projectRef: project.id, version: 1, instructions: {}, createdBy: subject },
@@ -95,11 +99,17 @@ describe('POST /api/admin/reidentify', () => {
   });
 
   it('writes every call to the audit log with the ids asked, never the answers', async () => {
-    const ids = [pseudonymize(secret(), 'study', s.a.studyInstanceUid), pseudonymize(secret(), 'patient', s.a.patient.id)];
+    const ids = [
+      pseudonymize(secret(), 'study', s.a.studyInstanceUid),
+      pseudonymize(secret(), 'patient', s.a.patient.id),
+    ];
     const before = await site.deps.prisma.auditEvent.count({ where: { action: 'reidentify' } });
     const results = await reidentify(ids);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
-    const rows = await site.deps.prisma.auditEvent.findMany({ where: { action: 'reidentify' }, orderBy: { id: 'asc' } });
+    const rows = await site.deps.prisma.auditEvent.findMany({
+      where: { action: 'reidentify' },
+      orderBy: { id: 'asc' },
+    });
     expect(rows).toHaveLength(before + 1);
     const last = rows.at(-1)!;
     expect(last.detail).toMatchObject({ ids: ids.join(','), count: 2 });
@@ -115,6 +125,13 @@ describe('POST /api/admin/reidentify', () => {
       expect(res.statusCode, user).toBe(403);
       expect(res.body).not.toContain(s.a.studyInstanceUid);
     }
-    expect((await ask('admin', Array.from({ length: 101 }, (_, i) => `st_${i}`))).statusCode).toBe(400);
+    expect(
+      (
+        await ask(
+          'admin',
+          Array.from({ length: 101 }, (_, i) => `st_${i}`),
+        )
+      ).statusCode,
+    ).toBe(400);
   });
 });

@@ -1,0 +1,152 @@
+import {
+  decodeFrameSync,
+  makeMultiframe,
+  makeStudy,
+  parseInstance,
+  type SyntheticSeries,
+} from '@annex/dicom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSite, type TestSite } from '../../../test/app.ts';
+import { parseMultipart } from '../dicomweb/multipart.ts';
+import { ingestContextOf } from '../ingest/context.ts';
+import { ingestInstance } from '../ingest/service.ts';
+
+let site: TestSite;
+let native: SyntheticSeries;
+let rle: SyntheticSeries;
+let unmatched: SyntheticSeries;
+const RECT = { x: 2, y: 3, width: 10, height: 5 };
+const TEMPLATE = {
+  name: 'synthscan-32',
+  manufacturer: 'Annex Synthetic Imaging',
+  model: 'SynthScan 9000',
+  rows: 32,
+  columns: 32,
+  rects: [RECT],
+};
+
+beforeAll(async () => {
+  site = await startTestSite();
+  const study = makeStudy('pixel-masking');
+  // Multi-frame secondary capture: a burned-in text risk by SOP class.
+  native = makeMultiframe({ study, frames: 2, rows: 32, cols: 32, seriesNumber: 1 });
+  rle = makeMultiframe({ study, frames: 2, rows: 32, cols: 32, seriesNumber: 2, transferSyntax: 'rle' });
+  unmatched = makeMultiframe({ study, frames: 1, rows: 16, cols: 16, seriesNumber: 3 });
+  const ctx = ingestContextOf(site.app);
+  for (const s of [native, rle, unmatched])
+    for (const f of s.files) await ingestInstance(ctx, f, { via: 'upload' });
+});
+afterAll(async () => site?.close());
+
+const admin = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+  site.app.inject({ method, url, headers: await site.auth('admin'), ...(payload ? { payload } : {}) });
+
+/** What an annotator gets for one instance, at the de-identified UIDs it is shown. */
+async function annotatorGets(series: SyntheticSeries, suffix = '') {
+  const d = (uid: string) => site.app.annotatorView.uids.deid(uid);
+  return site.app.inject({
+    method: 'GET',
+    url: `/dicomweb/studies/${d(series.study.studyInstanceUid)}/series/${d(series.seriesInstanceUid)}/instances/${d(series.sopInstanceUids[0]!)}${suffix}`,
+    headers: await site.auth('ana'),
+  });
+}
+
+const inRect = (i: number, columns: number) => {
+  const x = i % columns;
+  const y = Math.floor(i / columns);
+  return x >= RECT.x && x < RECT.x + RECT.width && y >= RECT.y && y < RECT.y + RECT.height;
+};
+
+function expectMasked(served: Buffer, original: Buffer, frames: number) {
+  const got = parseInstance(served);
+  const want = parseInstance(original);
+  expect(got.transferSyntaxUid).toBe(want.transferSyntaxUid);
+  for (let f = 0; f < frames; f++) {
+    const a = decodeFrameSync(got, f).pixels;
+    const b = decodeFrameSync(want, f).pixels;
+    expect(a.length).toBe(b.length);
+    let inside = 0;
+    let originalInsideNonZero = 0;
+    for (let i = 0; i < b.length; i++) {
+      if (inRect(i, 32)) {
+        inside++;
+        if (b[i] !== 0) originalInsideNonZero++;
+        expect(a[i], `frame ${f} pixel ${i}`).toBe(0);
+      } else {
+        expect(a[i], `frame ${f} pixel ${i}`).toBe(b[i]);
+      }
+    }
+    expect(inside).toBe(RECT.width * RECT.height);
+    // Otherwise zeros inside would prove nothing.
+    expect(originalInsideNonZero).toBeGreaterThan(0);
+  }
+}
+
+describe('pixel masking of burned-in-risk instances for annotators', () => {
+  it('refuses them while masking is off, even with a matching template', async () => {
+    expect((await admin('POST', '/api/admin/mask-templates', TEMPLATE)).statusCode).toBe(201);
+    const res = await annotatorGets(native);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('BURNED_IN_RISK');
+  });
+
+  it('serves a matched native instance masked: zeros exactly inside the rectangle, other pixels unchanged', async () => {
+    expect((await admin('PUT', '/api/admin/pixel-masking', { enabled: true })).json()).toEqual({
+      enabled: true,
+    });
+    const res = await annotatorGets(native);
+    expect(res.statusCode, res.body).toBe(200);
+    const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+    expectMasked(Buffer.from(part!.body), native.files[0]!, 2);
+  });
+
+  it('serves a matched RLE instance masked and re-encoded as RLE', async () => {
+    const res = await annotatorGets(rle);
+    expect(res.statusCode, res.body).toBe(200);
+    const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+    expectMasked(Buffer.from(part!.body), rle.files[0]!, 2);
+  });
+
+  it('still refuses a burned-in-risk instance no template fits, and frames read as stored', async () => {
+    const res = await annotatorGets(unmatched);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('BURNED_IN_RISK');
+    expect((await annotatorGets(native, '/frames/1')).statusCode).toBe(403);
+  });
+
+  it('lets only site admins manage templates, and a deleted template stops masking at once', async () => {
+    const ana = await site.app.inject({
+      method: 'GET',
+      url: '/api/admin/mask-templates',
+      headers: await site.auth('ana'),
+    });
+    expect(ana.statusCode).toBe(403);
+    const { items } = (await admin('GET', '/api/admin/mask-templates')).json() as {
+      items: Array<{ id: string }>;
+    };
+    expect(items).toHaveLength(1);
+    const id = items[0]!.id;
+    const moved = await admin('PUT', `/api/admin/mask-templates/${id}`, {
+      ...TEMPLATE,
+      rows: 64,
+      columns: 64,
+    });
+    expect(moved.json()).toMatchObject({ id, rows: 64 });
+    expect((await annotatorGets(native)).statusCode).toBe(403);
+    expect((await admin('PUT', `/api/admin/mask-templates/${id}`, TEMPLATE)).statusCode).toBe(200);
+    expect((await annotatorGets(native)).statusCode).toBe(200);
+    expect((await admin('DELETE', `/api/admin/mask-templates/${id}`)).statusCode).toBe(204);
+    expect((await annotatorGets(native)).statusCode).toBe(403);
+    expect((await admin('DELETE', `/api/admin/mask-templates/${id}`)).statusCode).toBe(404);
+    const audited = await site.deps.prisma.auditEvent.findMany({
+      where: { action: { startsWith: 'pixel-masking.' } },
+    });
+    expect(audited.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        'pixel-masking.template-created',
+        'pixel-masking.enabled',
+        'pixel-masking.template-deleted',
+      ]),
+    );
+  });
+});
