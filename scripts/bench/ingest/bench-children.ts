@@ -101,7 +101,8 @@ export async function startSiteWithS3(): Promise<RunningSite> {
       token: site.info.token!,
       stop: async () => {
         await stopChild(site.child);
-        await stopChild(s3.child);
+        // s3rver deletes its directory on SIGTERM; after a 2 GB run that takes well over 10 s.
+        await stopChild(s3.child, 120_000);
       },
     };
   } catch (error) {
