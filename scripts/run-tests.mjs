@@ -9,7 +9,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const rootPkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 // Workspace patterns are `dir/*` (fs.globSync is Node 22+).
 const workspaces = rootPkg.workspaces.flatMap((pattern) => {
-  const base = pattern.replace(/\/\*$/, '');
+  if (!pattern.endsWith('/*')) return [pattern];
+  const base = pattern.slice(0, -2);
   return readdirSync(path.join(root, base), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => `${base}/${d.name}`);
@@ -38,7 +39,9 @@ for (const dir of withTests) {
   failed += r.numFailedTests;
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   // A file that failed to load counts as a failure even though no test in it ran.
-  failed += (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  failed += (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  ).length;
   console.log(`${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 }
 if (run.status !== 0 && failed === 0) {

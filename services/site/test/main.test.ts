@@ -8,7 +8,6 @@ import { startTestS3, type TestS3 } from './s3.ts';
 // The real process entry (src/main.ts) as a child process: start-up validation, readiness, and a
 // graceful stop on SIGTERM.
 const SITE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 let db: TestDatabase;
 let s3: TestS3;
@@ -27,7 +26,8 @@ function run(env: Record<string, string>): {
   exited: Promise<number | null>;
 } {
   let out = '';
-  const child = spawn(process.execPath, [TSX, 'src/main.ts'], {
+  // tsx as a loader in the one node process (its CLI wrapper would stand between us and the signal).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: SITE_DIR,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
