@@ -55,7 +55,7 @@ export type MaskSlice = z.infer<typeof maskSliceSchema>;
 export const annotationDocSchema = z.strictObject({
   shapes: z.array(shapeSchema).max(50_000),
   masks: z.array(maskSchema).max(256),
-  /** Keyed by classification id, then by target: "study", a series UID or "<sop>/<frame>". */
+  /** Keyed by classification id, then by target: "study" or the study UID, a series UID, or "<sop>/<frame>". */
   classifications: z.record(z.string(), z.record(z.string(), attributeValueSchema)),
 });
 export type AnnotationDoc = z.infer<typeof annotationDocSchema>;

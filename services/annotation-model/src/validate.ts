@@ -248,7 +248,9 @@ export function validateDocument(
         });
     }
     for (const def of instructions.classifications) {
-      if (def.required && def.level === 'study' && (doc.classifications[def.id]?.study ?? null) === null) {
+      // The study-level answer is keyed "study" or by the study's UID (as the viewer writes it).
+      const answered = Object.values(doc.classifications[def.id] ?? {}).some((v) => v !== null && v !== '');
+      if (def.required && def.level === 'study' && !answered) {
         problems.push({
           code: 'REQUIRED_CLASSIFICATION_MISSING',
           path: `classifications.${def.id}`,

@@ -4,13 +4,19 @@ import { core, tools } from '../viewer/cornerstone-runtime.ts';
 import type { PrimaryTool, StackViewer } from '../viewer/stack-viewer.ts';
 import { decodeRuns, encodeRuns, isEmpty } from './mask-rle.ts';
 
-const TOOL_FOR: Record<Exclude<LabelDef['tool'], 'mask'>, { tool: PrimaryTool; kind: Shape['kind'] }> = {
+// Label tools the viewer can draw; polyline, length and angle labels are not drawable here yet.
+const TOOL_FOR: Partial<
+  Record<Exclude<LabelDef['tool'], 'mask'>, { tool: PrimaryTool; kind: Shape['kind'] }>
+> = {
   bbox: { tool: 'RectangleROI', kind: 'bbox' },
   polygon: { tool: 'SplineROI', kind: 'polygon' },
   freehand: { tool: 'PlanarFreehandROI', kind: 'freehand' },
   point: { tool: 'Probe', kind: 'point' },
 };
-const KIND_FOR_TOOL = new Map(Object.values(TOOL_FOR).map((v) => [v.tool as string, v.kind]));
+const KIND_FOR_TOOL = new Map(Object.values(TOOL_FOR).map((v) => [v!.tool as string, v!.kind]));
+
+/** Whether the viewer has a drawing tool for a label. */
+export const canDraw = (label: LabelDef) => label.tool === 'mask' || TOOL_FOR[label.tool] !== undefined;
 
 export type BrushMode = 'paint' | 'erase' | 'threshold';
 
@@ -144,7 +150,9 @@ export class AnnotationSession {
       if (label.threshold) this.setThreshold(label.threshold);
       this.setBrushMode(this.brushMode);
     } else {
-      this.viewer.setPrimaryTool(TOOL_FOR[label.tool].tool);
+      const tool = TOOL_FOR[label.tool];
+      if (!tool) throw new Error(`labels drawn with ${label.tool} are not supported by this viewer yet`);
+      this.viewer.setPrimaryTool(tool.tool);
     }
   }
 
@@ -333,7 +341,7 @@ export class AnnotationSession {
         if (!r || isEmpty(r)) continue;
         let mask = byLabel.get(labelId);
         if (!mask) {
-          mask = { labelId, rows: image.rows, columns: image.columns, slices: [] };
+          mask = { labelId, rows: image.rows, columns: image.columns, slices: [], attributes: {} };
           byLabel.set(labelId, mask);
         }
         mask.slices.push({

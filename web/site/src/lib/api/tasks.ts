@@ -4,44 +4,24 @@ import type { TokenGetter } from '../dicomweb/client.ts';
 // The viewer's whole contract with the tasks/annotations API, in one module so it can be aligned
 // with services/site when that lands. Everything the server sends is parsed here.
 
-const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/);
+// Instructions and the annotation document are the site's own schemas (@annex/annotation-model):
+// the viewer validates exactly what the server validates.
+import { type AnnotationDoc, annotationDocSchema, instructionsSchema } from '@annex/annotation-model';
 
-export const attributeDefSchema = z.object({
-  id: z.string().min(1).max(64),
-  label: z.string().min(1).max(200),
-  type: z.enum(['select', 'multiselect', 'boolean', 'number', 'text']),
-  options: z.array(z.string().min(1).max(200)).max(100).optional(),
-  required: z.boolean().default(false),
-  min: z.number().optional(),
-  max: z.number().optional(),
-});
-export type AttributeDef = z.infer<typeof attributeDefSchema>;
-
-export const labelDefSchema = z.object({
-  id: z.string().min(1).max(64),
-  name: z.string().min(1).max(200),
-  color: hexColor,
-  /** How this label is drawn. */
-  tool: z.enum(['bbox', 'polygon', 'freehand', 'point', 'mask']),
-  /** Submit is refused until at least one instance of a required label exists. */
-  required: z.boolean().default(false),
-  attributes: z.array(attributeDefSchema).max(50).default([]),
-  /** For masks: the HU range the threshold brush paints by default. */
-  threshold: z.tuple([z.number(), z.number()]).optional(),
-});
-export type LabelDef = z.infer<typeof labelDefSchema>;
-
-export const classificationDefSchema = attributeDefSchema.extend({
-  level: z.enum(['study', 'series', 'image']),
-});
-export type ClassificationDef = z.infer<typeof classificationDefSchema>;
-
-export const instructionsSchema = z.object({
-  text: z.string().max(20_000).default(''),
-  labels: z.array(labelDefSchema).max(200),
-  classifications: z.array(classificationDefSchema).max(100).default([]),
-});
-export type Instructions = z.infer<typeof instructionsSchema>;
+export {
+  type AnnotationDoc,
+  type AttributeDef,
+  type AttributeValue,
+  annotationDocSchema,
+  type ClassificationDef,
+  emptyDoc,
+  type ImageRef,
+  type Instructions,
+  instructionsSchema,
+  type LabelDef,
+  type Mask,
+  type Shape,
+} from '@annex/annotation-model';
 
 export const taskStatusSchema = z.enum([
   'todo',
@@ -65,59 +45,6 @@ export const taskSchema = z.object({
   instructions: instructionsSchema,
 });
 export type Task = z.infer<typeof taskSchema>;
-
-export type AttributeValue = string | number | boolean | string[] | null;
-
-/** A point in image pixel coordinates (column, row) of one frame. */
-export const imageRefSchema = z.object({
-  seriesUid: z.string(),
-  sopInstanceUid: z.string(),
-  frame: z.number().int().min(1),
-});
-export type ImageRef = z.infer<typeof imageRefSchema>;
-
-const attributeValueSchema: z.ZodType<AttributeValue> = z.union([
-  z.string().max(2000),
-  z.number(),
-  z.boolean(),
-  z.array(z.string().max(200)).max(100),
-  z.null(),
-]);
-
-export const shapeSchema = z.object({
-  id: z.string().min(1).max(100),
-  labelId: z.string(),
-  kind: z.enum(['bbox', 'polygon', 'freehand', 'point']),
-  image: imageRefSchema,
-  /** [column, row] pairs; a bbox is two corners, a point one. */
-  points: z.array(z.tuple([z.number(), z.number()])).max(10_000),
-  attributes: z.record(z.string(), attributeValueSchema).default({}),
-});
-export type Shape = z.infer<typeof shapeSchema>;
-
-/** One frame of a mask, run-length encoded over the frame's pixels in row-major order. */
-export const maskSliceSchema = z.object({
-  image: imageRefSchema,
-  /** Alternating run lengths, starting with a run of zeros: [zeros, ones, zeros, ones, …]. */
-  runs: z.array(z.number().int().min(0)),
-});
-export const maskSchema = z.object({
-  labelId: z.string(),
-  rows: z.number().int().positive(),
-  columns: z.number().int().positive(),
-  slices: z.array(maskSliceSchema),
-});
-export type Mask = z.infer<typeof maskSchema>;
-
-export const annotationDocSchema = z.object({
-  shapes: z.array(shapeSchema),
-  masks: z.array(maskSchema),
-  /** Keyed by classification id, then by level target ("study", a series UID or "<sop>/<frame>"). */
-  classifications: z.record(z.string(), z.record(z.string(), attributeValueSchema)),
-});
-export type AnnotationDoc = z.infer<typeof annotationDocSchema>;
-
-export const emptyDoc = (): AnnotationDoc => ({ shapes: [], masks: [], classifications: {} });
 
 export const revisionSchema = z.object({
   revision: z.number().int().min(0),
@@ -146,8 +73,20 @@ export class ApiError extends Error {
   }
 }
 
+export const reviewTaskSchema = z.object({
+  id: z.string().min(1).max(100),
+  status: z.string().max(40),
+  studyUid: z.string().regex(/^[0-9.]{1,64}$/),
+  seriesUids: z.array(z.string().regex(/^[0-9.]{1,64}$/)).min(1),
+});
+export type ReviewTask = z.infer<typeof reviewTaskSchema>;
+
 export interface TasksApi {
   myTasks(): Promise<Task[]>;
+  /** Takes the next task waiting for this annotator (404 NO_TASK_AVAILABLE when there is none). */
+  claimNext(projectId?: string): Promise<Task>;
+  /** A reviewer opens a task by the pseudonym the QC dashboard links with. */
+  reviewTask(cloudTaskId: string): Promise<ReviewTask>;
   task(id: string): Promise<Task>;
   latestRevision(taskId: string): Promise<SavedRevision | undefined>;
   /** Saves a full document as a new revision; `clientRevisionId` makes replays idempotent. */
@@ -215,6 +154,8 @@ export function createTasksApi(opts: {
   return {
     myTasks: () =>
       call('GET', '/tasks?assignee=me', z.object({ items: z.array(taskSchema) })).then((r) => r.items),
+    claimNext: (projectId) => call('POST', '/tasks/next', taskSchema, projectId ? { projectId } : {}),
+    reviewTask: (cloudTaskId) => call('GET', `/review/tasks/${enc(cloudTaskId)}`, reviewTaskSchema),
     task: (id) => call('GET', `/tasks/${enc(id)}`, taskSchema),
     latestRevision: (id) => call('GET', `/tasks/${enc(id)}/annotation`, revisionSchema.optional()),
     saveRevision: (id, body) => call('PUT', `/tasks/${enc(id)}/annotation`, revisionSchema, body),
