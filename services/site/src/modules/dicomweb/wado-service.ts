@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
+import { decodeFrame, getFrame, parseInstance } from '@annex/dicom';
 import { AppError } from '@annex/platform';
 import type { ObjectStore } from '../../storage/object-store.ts';
+import type { AnnotatorView } from '../deid-views/annotator-view.ts';
 import { LruCache } from '../deid-views/lru-cache.ts';
 import { chooseFrameRepresentation, chooseInstanceRepresentation, EXPLICIT_VR_LE } from './accept.ts';
 import { type DicomJson, firstNumber, firstString } from './dicom-json.ts';
@@ -247,8 +249,14 @@ export async function retrieveFrames(
   }
   const frames = frameList.split(',').map(Number);
   const [instance] = await storedOrThrow(deps, viewer, url, 'instance');
-  assertPixelsViewable(viewer, instance!);
   const inst = instance!;
+  // A burned-in-risk image that a mask template covers is served from the masked object, never the stored one.
+  const maskedBy =
+    viewer.kind === 'deid' && viewer.view.burnedInReasons(inst.attributes).length > 0
+      ? viewer.view
+      : undefined;
+  if (maskedBy) throwBurnedInRisk(maskedBy.instanceRefusal(inst.attributes, inst.transferSyntaxUid));
+  else assertPixelsViewable(viewer, inst);
   if (frames.some((n) => n > inst.numberOfFrames)) throw notFoundResource('frame');
   const ts = inst.transferSyntaxUid;
   const choice = chooseFrameRepresentation(accept, ts, canDecode(ts));
@@ -259,7 +267,7 @@ export async function retrieveFrames(
   }
   const etag = strongEtag(
     'frames',
-    inst.sha256,
+    maskedBy ? `${inst.sha256}:${maskedBy.fingerprint}` : inst.sha256,
     frameList,
     choice.transferSyntax,
     choice.mediaType,
@@ -272,7 +280,12 @@ export async function retrieveFrames(
     bitsAllocated: firstNumber(inst.attributes, T.BitsAllocated) ?? 16,
     samplesPerPixel: firstNumber(inst.attributes, '00280002') ?? 1,
   };
+  let fromMasked: ReturnType<typeof maskedFrames> | undefined;
   const read = async (n: number) => {
+    if (maskedBy) {
+      fromMasked ??= maskedFrames(deps, maskedBy, inst);
+      return (await fromMasked)(n, choice.decode);
+    }
     const stored = await readStoredFrame(deps.storage, inst, n);
     deps.readAhead?.after(inst, n);
     return choice.decode ? decodeToNative(deps.storage, inst, n, stored, pixel) : stored;
@@ -305,5 +318,18 @@ export async function retrieveFrames(
         boundary,
       );
     },
+  };
+}
+
+/** Frames cut from the annotator view's masked copy of an instance (the engine's output, cached by the view). */
+async function maskedFrames(deps: WadoDeps, view: AnnotatorView, inst: StoredInstance) {
+  const bytes = await deps.storage.getBuffer(inst.objectKey);
+  const parsed = parseInstance(
+    Buffer.concat(view.instanceOf(inst.id, bytes, patientKeyOf(inst.attributes)).chunks),
+  );
+  return async (n: number, decode: boolean): Promise<Uint8Array[]> => {
+    if (!decode) return [getFrame(parsed, n - 1)];
+    const p = (await decodeFrame(parsed, n - 1)).pixels;
+    return [new Uint8Array(p.buffer, p.byteOffset, p.byteLength)];
   };
 }

@@ -42,12 +42,12 @@ const admin = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, pay
   site.app.inject({ method, url, headers: await site.auth('admin'), ...(payload ? { payload } : {}) });
 
 /** What an annotator gets for one instance, at the de-identified UIDs it is shown. */
-async function annotatorGets(series: SyntheticSeries, suffix = '') {
+async function annotatorGets(series: SyntheticSeries, suffix = '', accept?: string) {
   const d = (uid: string) => site.app.annotatorView.uids.deid(uid);
   return site.app.inject({
     method: 'GET',
     url: `/dicomweb/studies/${d(series.study.studyInstanceUid)}/series/${d(series.seriesInstanceUid)}/instances/${d(series.sopInstanceUids[0]!)}${suffix}`,
-    headers: await site.auth('ana'),
+    headers: { ...(await site.auth('ana')), ...(accept ? { accept } : {}) },
   });
 }
 
@@ -107,11 +107,33 @@ describe('pixel masking of burned-in-risk instances for annotators', () => {
     expectMasked(Buffer.from(part!.body), rle.files[0]!, 2);
   });
 
-  it('still refuses a burned-in-risk instance no template fits, and frames read as stored', async () => {
-    const res = await annotatorGets(unmatched);
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('BURNED_IN_RISK');
-    expect((await annotatorGets(native, '/frames/1')).statusCode).toBe(403);
+  it('serves the frames of a masked instance from the masked copy, as native pixels', async () => {
+    for (const series of [native, rle]) {
+      const res = await annotatorGets(
+        series,
+        '/frames/1,2',
+        'multipart/related; type="application/octet-stream"',
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const parts = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+      expect(parts).toHaveLength(2);
+      const original = parseInstance(series.files[0]!);
+      parts.forEach((part, f) => {
+        const got = new Uint16Array(Uint8Array.from(part.body).buffer);
+        const want = decodeFrameSync(original, f).pixels;
+        for (let i = 0; i < want.length; i++) expect(got[i], `pixel ${i}`).toBe(inRect(i, 32) ? 0 : want[i]);
+      });
+    }
+  });
+
+  it('still refuses a burned-in-risk instance no template fits, and rendered images of masked ones', async () => {
+    for (const url of ['', '/frames/1', '/rendered']) {
+      const res = await annotatorGets(unmatched, url);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().error.code).toBe('BURNED_IN_RISK');
+    }
+    // Rendering reads stored frames: it fails closed instead of rendering unmasked pixels.
+    expect((await annotatorGets(native, '/rendered')).statusCode).toBe(403);
   });
 
   it('lets only site admins manage templates, and a deleted template stops masking at once', async () => {
