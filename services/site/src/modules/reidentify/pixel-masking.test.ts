@@ -4,6 +4,7 @@ import {
   makeStudy,
   parseInstance,
   type SyntheticSeries,
+  transcodeInstance,
 } from '@annex/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
@@ -15,6 +16,8 @@ let site: TestSite;
 let native: SyntheticSeries;
 let rle: SyntheticSeries;
 let unmatched: SyntheticSeries;
+let jpegLs: SyntheticSeries;
+const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
 const RECT = { x: 2, y: 3, width: 10, height: 5 };
 const TEMPLATE = {
   name: 'synthscan-32',
@@ -32,8 +35,10 @@ beforeAll(async () => {
   native = makeMultiframe({ study, frames: 2, rows: 32, cols: 32, seriesNumber: 1 });
   rle = makeMultiframe({ study, frames: 2, rows: 32, cols: 32, seriesNumber: 2, transferSyntax: 'rle' });
   unmatched = makeMultiframe({ study, frames: 1, rows: 16, cols: 16, seriesNumber: 3 });
+  const ls = makeMultiframe({ study, frames: 2, rows: 32, cols: 32, seriesNumber: 4 });
+  jpegLs = { ...ls, files: [await transcodeInstance(ls.files[0]!, JPEG_LS_LOSSLESS)] };
   const ctx = ingestContextOf(site.app);
-  for (const s of [native, rle, unmatched])
+  for (const s of [native, rle, unmatched, jpegLs])
     for (const f of s.files) await ingestInstance(ctx, f, { via: 'upload' });
 });
 afterAll(async () => site?.close());
@@ -105,6 +110,25 @@ describe('pixel masking of burned-in-risk instances for annotators', () => {
     expect(res.statusCode, res.body).toBe(200);
     const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
     expectMasked(Buffer.from(part!.body), rle.files[0]!, 2);
+  });
+
+  it('masks JPEG-LS lossless through the codecs and re-encodes it losslessly', async () => {
+    const res = await annotatorGets(jpegLs);
+    expect(res.statusCode, res.body).toBe(200);
+    const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+    expect(parseInstance(Buffer.from(part!.body)).transferSyntaxUid).toBe(JPEG_LS_LOSSLESS);
+    expectMasked(Buffer.from(part!.body), jpegLs.files[0]!, 2);
+  });
+
+  it("refuses a matched instance in a lossy syntax with the engine's typed reason", async () => {
+    const row = await site.deps.prisma.instance.findUniqueOrThrow({
+      where: { sopInstanceUid: native.sopInstanceUids[0]! },
+    });
+    const metadata = row.metadata as unknown as Parameters<typeof site.app.annotatorView.instanceRefusal>[0];
+    expect(site.app.annotatorView.instanceRefusal(metadata, row.transferSyntaxUid)).toEqual([]);
+    const lossy = site.app.annotatorView.instanceRefusal(metadata, '1.2.840.10008.1.2.4.50');
+    expect(lossy).toContain('DEID_PIXEL_MASKING_UNSUPPORTED');
+    expect(lossy).toContain('secondary-capture');
   });
 
   it('serves the frames of a masked instance from the masked copy, as native pixels', async () => {
