@@ -240,6 +240,7 @@ try {
   const deadline = started + MAX_MS;
   let progress: Progress | undefined;
   let receiveS = 0;
+  let endedAt = 0;
   try {
     const { id, totalEntries } = await post(site.baseUrl, site.token, zip.bytes);
     receiveS = (performance.now() - started) / 1000;
@@ -257,16 +258,19 @@ try {
       if (performance.now() - lastPrint > 15_000) {
         lastPrint = performance.now();
         console.log(
-          `  t=${((performance.now() - started) / 1000).toFixed(0)} s: ${progress.processedEntries}/${progress.totalEntries} entries, RSS ${mb(last)}, peak ${mb(peak.ingest)}`,
+          `  t=${((performance.now() - started) / 1000).toFixed(0)} s: ${progress.processedEntries}/${progress.totalEntries} entries, RSS ${mb(last)}, peak ${mb(Math.max(peak.receive, peak.ingest))}`,
         );
       }
       if (progress.status === 'done' || progress.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 1000));
     }
+    endedAt = performance.now();
+    // Does the memory come back once the upload is done (garbage not yet collected) or stay (held)?
+    await new Promise((r) => setTimeout(r, 10_000));
   } finally {
     clearInterval(sampler);
   }
-  const totalS = (performance.now() - started) / 1000;
+  const totalS = ((endedAt || performance.now()) - started) / 1000;
   const ingestS = totalS - receiveS;
   const finished = progress?.status === 'done' || progress?.status === 'failed';
   const processed = progress?.processedEntries ?? 0;
@@ -282,6 +286,7 @@ try {
     console.log(
       `extrapolated ingest of all ${zip.entries} entries: ${((zip.entries / processed) * ingestS).toFixed(0)} s`,
     );
+  console.log(`RSS 10 s after the upload finished: ${mb(last)}`);
   const worst = Math.max(peak.receive, peak.ingest);
   console.log(
     `RSS idle ${mb(baseline)} | peak receiving ${mb(peak.receive)} | peak ingesting ${mb(peak.ingest)}`,
