@@ -28,11 +28,12 @@ export interface TestSite {
  */
 export async function startTestSite(
   env: Record<string, string> = {},
-  extra: Pick<SiteDeps, 'webRoot'> = {},
+  extra: Pick<SiteDeps, 'webRoot'> & { port?: number } = {},
 ): Promise<TestSite> {
   const db = await createTestDatabase(SITE_DIR, 'site');
   const s3 = await startTestS3();
-  const baseUrl = 'http://127.0.0.1:8080';
+  // Browser tests listen on a real port; the issuer's URLs must then name it.
+  const baseUrl = `http://127.0.0.1:${extra.port ?? 8080}`;
   const issuer = await createDevIssuer({
     baseUrl,
     realm: DEMO_REALM,
@@ -57,8 +58,9 @@ export async function startTestSite(
     ...env,
   });
   const deps = await createSiteDeps(config, issuer);
-  const app = await buildApp(config, { ...deps, ...extra });
+  const app = await buildApp(config, { ...deps, ...(extra.webRoot ? { webRoot: extra.webRoot } : {}) });
   await app.ready();
+  if (extra.port) await app.listen({ host: '127.0.0.1', port: extra.port });
   return {
     app,
     config,

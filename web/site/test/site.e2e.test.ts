@@ -1,0 +1,193 @@
+import { makeCtSeries, makeStudy, pixelToPatient, type SyntheticSeries } from '@annex/dicom';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestContextOf } from '../../../services/site/src/modules/ingest/context.ts';
+import { ingestInstance } from '../../../services/site/src/modules/ingest/service.ts';
+import { taskContextOf } from '../../../services/site/src/modules/tasks/context.ts';
+import { startTestSite, type TestSite } from '../../../services/site/test/app.ts';
+import { buildApp } from './build-app.ts';
+import { launchChromium } from './chromium.ts';
+import type { PageGlobals } from './page-globals.ts';
+
+// The viewer against the real site service: its embedded Keycloak-shaped issuer (login form,
+// PKCE), de-identified DICOMweb, and the tasks API; what the annotator draws is read back from
+// the site's database. Postgres, Redis and S3 are real (Keycloak is the embedded stand-in).
+
+const SLICES = 12;
+const lesionSlice = Math.round((SLICES - 1) / 2);
+let site: TestSite;
+let chromium: { browser: Browser; close: () => Promise<void> } | undefined;
+let page: Page;
+let ct: SyntheticSeries;
+let url: string;
+
+async function toPage(slice: number, row: number, col: number): Promise<{ x: number; y: number }> {
+  const world = pixelToPatient(ct.geometry, slice, row, col);
+  return page.evaluate((w) => {
+    const v = (globalThis as unknown as PageGlobals).__annexViewer;
+    const [x, y] = v.viewport.worldToCanvas(w as [number, number, number]);
+    const r = (v.element as HTMLElement).getBoundingClientRect();
+    return { x: r.left + x, y: r.top + y };
+  }, world);
+}
+
+function pixelOf(point: [number, number]): [number, number] {
+  const [x0, y0] = ct.geometry.positions[0] as [number, number, number];
+  const [sr, sc] = ct.geometry.pixelSpacing;
+  return [(point[1] - y0) / sr, (point[0] - x0) / sc];
+}
+
+beforeAll(async () => {
+  const distDir = await buildApp();
+  const port = 21000 + Math.floor(Math.random() * 9000);
+  site = await startTestSite({}, { webRoot: distDir, port });
+  url = `http://127.0.0.1:${port}`;
+  const project = await site.app.inject({
+    method: 'POST',
+    url: '/api/projects',
+    headers: await site.auth('admin'),
+    payload: {
+      slug: 'viewer-e2e',
+      name: 'Viewer e2e',
+      consensusSize: 1,
+      goldRate: 0,
+      goldWarmup: 0,
+      instructions: {
+        labels: [
+          {
+            id: 'nodule',
+            name: 'Nodule',
+            color: '#ff3030',
+            tool: 'bbox',
+            required: true,
+            attributes: [{ id: 'solid', label: 'Solid', type: 'boolean', required: true }],
+          },
+        ],
+        classifications: [
+          {
+            id: 'quality',
+            label: 'Image quality',
+            level: 'study',
+            type: 'select',
+            options: ['good', 'poor'],
+            required: true,
+          },
+        ],
+      },
+    },
+  });
+  expect(project.statusCode).toBe(201);
+  ct = makeCtSeries({
+    study: makeStudy('viewer-site-e2e'),
+    slices: SLICES,
+    rows: 256,
+    cols: 256,
+    pixelSpacing: 1.4,
+  });
+  const ingest = ingestContextOf(site.app);
+  for (const file of ct.files) await ingestInstance(ingest, file, { via: 'upload' });
+  const added = await site.app.inject({
+    method: 'POST',
+    url: `/api/projects/${project.json().id}/tasks`,
+    headers: await site.auth('admin'),
+    payload: { studyInstanceUids: [ct.study.studyInstanceUid] },
+  });
+  expect(added.json().created).toBe(1);
+  chromium = await launchChromium();
+  const context = await chromium.browser.newContext({
+    viewport: { width: 1100, height: 700 },
+    deviceScaleFactor: 1,
+  });
+  page = await context.newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await site?.close();
+});
+
+describe('an annotator does a task in the browser against the site', () => {
+  it('signs in through the issuer (code + PKCE) and takes the next task from the pool', async () => {
+    await page.goto(`${url}/#/tasks`);
+    await page.waitForSelector('input[name=username]', { timeout: 30_000 });
+    await page.fill('input[name=username]', 'ana');
+    await page.fill('input[name=password]', 'ana');
+    await page.click('button[type=submit]');
+    // Back at the app (the issuer's pages are on the same origin, under /realms/).
+    await page.waitForURL((u) => !u.pathname.startsWith('/realms/'), { timeout: 30_000 });
+    // Signing in returns to the address the annotator opened: the worklist.
+    await expect
+      .poll(() => page.locator('main').textContent(), { timeout: 30_000 })
+      .toContain('Take the next task');
+    await page.keyboard.press('n');
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageGlobals).__annexViewer?.state().loaded === n,
+      SLICES,
+      { timeout: 60_000 },
+    );
+    // The viewer reads the de-identified study: the URL carries no original UID.
+    expect(page.url()).not.toContain(ct.study.studyInstanceUid);
+    expect(page.url()).toContain(taskContextOf(site.app).ids.deidUid(ct.study.studyInstanceUid));
+  });
+
+  it('draws a box with its attribute, answers the study question, submits, and the site has it', async () => {
+    await page.locator('[aria-label="image viewport"]').hover();
+    await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), lesionSlice);
+    await page.locator('[data-label=nodule]').click();
+    const lesion = ct.phantom.shapes.find((s) => s.name === 'lesion')!;
+    const r = lesion.radii[0];
+    const [r0, c0] = pixelOf([lesion.center[0] - r, lesion.center[1] - r]);
+    const [r1, c1] = pixelOf([lesion.center[0] + r, lesion.center[1] + r]);
+    const from = await toPage(lesionSlice, r0, c0);
+    const to = await toPage(lesionSlice, r1, c1);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++)
+      await page.mouse.move(from.x + ((to.x - from.x) * i) / 8, from.y + ((to.y - from.y) * i) / 8);
+    await page.mouse.up();
+    await page.getByLabel('Solid *').check();
+    await page.getByLabel('Image quality (study) *').selectOption('good');
+    await expect
+      .poll(() => page.locator('[data-testid=save-status]').textContent(), { timeout: 15_000 })
+      .toBe('Saved');
+    await page.getByRole('button', { name: 'Submit' }).click();
+
+    await expect
+      .poll(
+        async () => (await site.deps.prisma.assignment.findFirst({ where: { status: 'submitted' } }))?.id,
+        { timeout: 20_000 },
+      )
+      .toBeDefined();
+    const submitted = await site.deps.prisma.assignment.findFirstOrThrow({ where: { status: 'submitted' } });
+    const latest = await site.deps.prisma.annotationRevision.findFirstOrThrow({
+      where: { assignmentRef: submitted.id },
+      orderBy: { revision: 'desc' },
+    });
+    const doc = latest.doc as {
+      shapes: {
+        labelId: string;
+        kind: string;
+        image: { sopInstanceUid: string };
+        points: number[][];
+        attributes: Record<string, unknown>;
+      }[];
+      classifications: Record<string, Record<string, unknown>>;
+    };
+    const box = doc.shapes.find((s) => s.labelId === 'nodule')!;
+    expect(box.kind).toBe('bbox');
+    expect(box.attributes.solid).toBe(true);
+    expect(box.image.sopInstanceUid).toBe(
+      taskContextOf(site.app).ids.deidUid(ct.sopInstanceUids[lesionSlice]!),
+    );
+    const [[x0, y0], [x1, y1]] = box.points as [[number, number], [number, number]];
+    for (const [got, want] of [
+      [x0, c0],
+      [y0, r0],
+      [x1, c1],
+      [y1, r1],
+    ] as const) {
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1.5);
+    }
+    expect(Object.values(doc.classifications.quality ?? {})).toContain('good');
+  });
+});
