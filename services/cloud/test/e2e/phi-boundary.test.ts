@@ -1,8 +1,8 @@
 import { makeCtSeries, makeMrSeries, makeStudy, phiValuesOf, pseudonymize } from '@annex/dicom';
 import { announcePendingStudies } from '@annex/site/modules/sync/study-announcer.ts';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../app.ts';
+import { dumpDatabase } from '../db-dump.ts';
 import { indexFiles } from '../site-index.ts';
 import { eventually, type SyncSite, startSyncSite } from '../sync-site.ts';
 
@@ -21,27 +21,6 @@ afterAll(async () => {
   await site?.close();
   await cloud?.close();
 });
-
-/** Every row of every table of a database, as text (what pg_dump would show). */
-async function dumpDatabase(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const tables = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-    );
-    const parts: string[] = [];
-    for (const { table_name } of tables.rows) {
-      const rows = await client.query(`SELECT * FROM "${table_name}"`);
-      parts.push(
-        `-- ${table_name}\n${rows.rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).join('\n')}`,
-      );
-    }
-    return parts.join('\n');
-  } finally {
-    await client.end();
-  }
-}
 
 describe('nothing identifying crosses', () => {
   it('a study stored at the site appears in the cloud under a pseudonym, and the cloud database holds no PHI', async () => {
