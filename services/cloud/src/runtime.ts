@@ -1,4 +1,4 @@
-import { createTokenVerifier, type DevIssuer } from '@annex/platform';
+import { type DevIssuer, tokenVerifierFor } from '@annex/platform';
 import type { CloudDeps } from './app.ts';
 import { loadCloudSigner } from './cloud-signer.ts';
 import type { CloudConfig } from './config.ts';
@@ -10,13 +10,7 @@ export function createCloudDeps(
   devIssuer?: DevIssuer,
 ): CloudDeps & { close(): Promise<void> } {
   const prisma = createPrisma(config.DATABASE_URL);
-  const verifyToken = createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    audience: config.OIDC_AUDIENCE,
-    allowedClients: config.OIDC_CLIENTS,
-    resourceClient: config.OIDC_AUDIENCE,
-    ...(devIssuer ? { jwks: devIssuer.jwks } : config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
-  });
+  const verifyToken = tokenVerifierFor(config, devIssuer);
   return {
     prisma,
     signer: loadCloudSigner(config),

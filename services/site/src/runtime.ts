@@ -1,4 +1,4 @@
-import { createTokenVerifier, type DevIssuer } from '@annex/platform';
+import { type DevIssuer, tokenVerifierFor } from '@annex/platform';
 import { Redis } from 'ioredis';
 import type { SiteDeps } from './app.ts';
 import type { SiteConfig } from './config.ts';
@@ -7,7 +7,10 @@ import { createQueues } from './jobs/queues.ts';
 import { createMinioStore } from './storage/minio-store.ts';
 
 /** Builds the real infrastructure for a config, and one function that closes all of it. */
-export async function createSiteDeps(config: SiteConfig, devIssuer?: DevIssuer): Promise<SiteDeps & { close(): Promise<void> }> {
+export async function createSiteDeps(
+  config: SiteConfig,
+  devIssuer?: DevIssuer,
+): Promise<SiteDeps & { close(): Promise<void> }> {
   const prisma = createPrisma(config.DATABASE_URL);
   // BullMQ workers block on Redis: they need maxRetriesPerRequest null.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -21,13 +24,7 @@ export async function createSiteDeps(config: SiteConfig, devIssuer?: DevIssuer):
   });
   await storage.ensureBucket();
   const queues = createQueues(redis, config.QUEUE_PREFIX);
-  const verifyToken = createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    audience: config.OIDC_AUDIENCE,
-    allowedClients: config.OIDC_CLIENTS,
-    resourceClient: config.OIDC_AUDIENCE,
-    ...(devIssuer ? { jwks: devIssuer.jwks } : config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
-  });
+  const verifyToken = tokenVerifierFor(config, devIssuer);
   return {
     prisma,
     redis,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeCtSeries, pixelToPatient, type SyntheticSeries } from '@annex/dicom';
+import { makeCtSeries, type SyntheticSeries } from '@annex/dicom';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRuns } from '../src/lib/annotate/mask-rle.ts';
@@ -11,6 +11,7 @@ import { launchChromium } from './chromium.ts';
 import { fakeTasksApi } from './fake-tasks-api.ts';
 import { type RunningOrthanc, startOrthanc } from './orthanc.ts';
 import type { PageGlobals } from './page-globals.ts';
+import { viewerGeometry } from './viewer-geometry.ts';
 
 const TOKEN = 'annotate-token';
 const SLICES = 30;
@@ -22,34 +23,12 @@ let chromium: { browser: Browser; close: () => Promise<void> } | undefined;
 let context: BrowserContext;
 let page: Page;
 let ct: SyntheticSeries;
+const { toPage, pixelOf, drag } = viewerGeometry(
+  () => page,
+  () => ct,
+);
 let api: ReturnType<typeof fakeTasksApi>;
 let task: Task;
-
-/** Canvas (CSS px, page coordinates) of image pixel (row, col) on `slice`. */
-async function toPage(slice: number, row: number, col: number): Promise<{ x: number; y: number }> {
-  const world = pixelToPatient(ct.geometry, slice, row, col);
-  return page.evaluate((w) => {
-    const v = (globalThis as unknown as PageGlobals).__annexViewer;
-    const [x, y] = v.viewport.worldToCanvas(w as [number, number, number]);
-    const r = (v.element as HTMLElement).getBoundingClientRect();
-    return { x: r.left + x, y: r.top + y };
-  }, world);
-}
-
-function pixelOf(point: [number, number]): [number, number] {
-  const [x0, y0] = ct.geometry.positions[0] as [number, number, number];
-  const [sr, sc] = ct.geometry.pixelSpacing;
-  return [(point[1] - y0) / sr, (point[0] - x0) / sc];
-}
-
-async function drag(from: { x: number; y: number }, to: { x: number; y: number }) {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 8; i++) {
-    await page.mouse.move(from.x + ((to.x - from.x) * i) / 8, from.y + ((to.y - from.y) * i) / 8);
-  }
-  await page.mouse.up();
-}
 
 const status = () => page.locator('[data-testid=save-status]').textContent();
 

@@ -1,4 +1,4 @@
-import { makeCtSeries, makeStudy, pixelToPatient, type SyntheticSeries } from '@annex/dicom';
+import { makeCtSeries, makeStudy, type SyntheticSeries } from '@annex/dicom';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestContextOf } from '../../../services/site/src/modules/ingest/context.ts';
@@ -8,6 +8,7 @@ import { startTestSite, type TestSite } from '../../../services/site/test/app.ts
 import { buildApp } from './build-app.ts';
 import { launchChromium } from './chromium.ts';
 import type { PageGlobals } from './page-globals.ts';
+import { viewerGeometry } from './viewer-geometry.ts';
 
 // The viewer against the real site service: its embedded Keycloak-shaped issuer (login form,
 // PKCE), de-identified DICOMweb, and the tasks API; what the annotator draws is read back from
@@ -19,23 +20,11 @@ let site: TestSite;
 let chromium: { browser: Browser; close: () => Promise<void> } | undefined;
 let page: Page;
 let ct: SyntheticSeries;
+const { toPage, pixelOf, drag } = viewerGeometry(
+  () => page,
+  () => ct,
+);
 let url: string;
-
-async function toPage(slice: number, row: number, col: number): Promise<{ x: number; y: number }> {
-  const world = pixelToPatient(ct.geometry, slice, row, col);
-  return page.evaluate((w) => {
-    const v = (globalThis as unknown as PageGlobals).__annexViewer;
-    const [x, y] = v.viewport.worldToCanvas(w as [number, number, number]);
-    const r = (v.element as HTMLElement).getBoundingClientRect();
-    return { x: r.left + x, y: r.top + y };
-  }, world);
-}
-
-function pixelOf(point: [number, number]): [number, number] {
-  const [x0, y0] = ct.geometry.positions[0] as [number, number, number];
-  const [sr, sc] = ct.geometry.pixelSpacing;
-  return [(point[1] - y0) / sr, (point[0] - x0) / sc];
-}
 
 beforeAll(async () => {
   const distDir = await buildApp();

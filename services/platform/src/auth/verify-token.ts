@@ -105,3 +105,29 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     };
   }
 }
+
+/** The OIDC settings every service reads from its environment (config.ts of site and cloud). */
+export interface OidcSettings {
+  OIDC_ISSUER: string;
+  OIDC_AUDIENCE: string;
+  OIDC_CLIENTS: string[];
+  OIDC_JWKS_URL?: string | undefined;
+}
+
+/**
+ * The verifier for a service's settings: the realm's JWKS over HTTP, or the embedded issuer's
+ * keys in-process (demo and tests). The audience client's own roles count as roles too.
+ */
+export function tokenVerifierFor(settings: OidcSettings, embedded?: { jwks: JSONWebKeySet }): TokenVerifier {
+  return createTokenVerifier({
+    issuer: settings.OIDC_ISSUER,
+    audience: settings.OIDC_AUDIENCE,
+    allowedClients: settings.OIDC_CLIENTS,
+    resourceClient: settings.OIDC_AUDIENCE,
+    ...(embedded
+      ? { jwks: embedded.jwks }
+      : settings.OIDC_JWKS_URL
+        ? { jwksUrl: settings.OIDC_JWKS_URL }
+        : {}),
+  });
+}
