@@ -13,19 +13,22 @@ export interface SyncMetrics {
 
 /** Prometheus series of the sync agent; the backlog gauges read the outbox when scraped. */
 export function createSyncMetrics(registry: Registry, prisma: PrismaClient): SyncMetrics {
-  const pending = new Gauge({
+  // Each gauge reads the backlog when it is collected (gauges are collected in registration order,
+  // so one setting the other would be one scrape behind).
+  new Gauge({
     name: 'annex_site_sync_outbox_pending',
     help: 'Outbox messages not yet acknowledged by the cloud',
     registers: [registry],
+    async collect() {
+      this.set((await outboxBacklog(prisma)).pending);
+    },
   });
   new Gauge({
     name: 'annex_site_sync_outbox_lag_seconds',
     help: 'Age of the oldest unacknowledged outbox message (0 when empty)',
     registers: [registry],
     async collect() {
-      const backlog = await outboxBacklog(prisma);
-      pending.set(backlog.pending);
-      this.set((backlog.oldestPendingAgeMs ?? 0) / 1000);
+      this.set(((await outboxBacklog(prisma)).oldestPendingAgeMs ?? 0) / 1000);
     },
   });
   return {
