@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCtSeries } from '../../../services/dicom/src/index.ts';
+import { waitForPort } from './bench-children.ts';
 
 const SLICES = Number(process.env.SLICES ?? 300);
 const RUN_TIMEOUT_MS = Number(process.env.RUN_TIMEOUT_S ?? 120) * 1000;
@@ -60,21 +61,6 @@ function startJsonChild(
   });
 }
 
-async function waitForPort(port: number, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} did not open`);
-}
 
 // --- data: one generated series, re-labelled with fresh UIDs per run (same length, in place) ---
 console.log(`generating a ${SLICES}-slice 512×512 CT…`);
