@@ -22,6 +22,8 @@ export interface TestCloud {
   syncUrl: string;
   baseUrl: string;
   auth(username: string): Promise<{ authorization: string }>;
+  /** A bare access token, optionally as issued to a given client (the dashboard's, say). */
+  token(username: string, clientId?: string): Promise<string>;
   /** Stops the app (the database stays until `close`). */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -31,16 +33,26 @@ export interface TestCloud {
  * A cloud app listening on a free port, on its own migrated Postgres database, with a fresh cloud
  * signing key. Real everything except Keycloak (the embedded issuer stands in).
  */
+export interface TestCloudOptions {
+  /** Restart on an existing database with the same key (the database is then not dropped). */
+  databaseUrl?: string;
+  cloudKey?: KeyPair;
+  /** Listen on this port; the issuer's URLs then name it, so a browser can sign in for real. */
+  port?: number;
+  /** Serve this dashboard build at `/`. */
+  webRoot?: string;
+}
+
 export async function startTestCloud(
   env: Record<string, string> = {},
-  reuse?: { databaseUrl: string; cloudKey: KeyPair; port?: number },
+  options: TestCloudOptions = {},
 ): Promise<TestCloud> {
-  const db = reuse
-    ? { url: reuse.databaseUrl, drop: async () => {} }
+  const db = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => {} }
     : await createTestDatabase(CLOUD_DIR, 'cloud');
-  const cloudKey = reuse?.cloudKey ?? generateKeyPair();
+  const cloudKey = options.cloudKey ?? generateKeyPair();
   const issuer: DevIssuer = await createDevIssuer({
-    baseUrl: 'http://127.0.0.1:8090',
+    baseUrl: `http://127.0.0.1:${options.port ?? 8090}`,
     realm: CLOUD_REALM,
     users: CLOUD_DEMO_USERS,
     audience: 'annex-cloud',
@@ -52,6 +64,7 @@ export async function startTestCloud(
     DATABASE_URL: db.url,
     OIDC_ISSUER: issuer.issuer,
     CLOUD_SIGNING_KEY: exportPrivateKeyPem(cloudKey.privateKey),
+    ...(options.port ? { PUBLIC_URL: `http://127.0.0.1:${options.port}` } : {}),
     ...env,
   });
   const prisma = createPrisma(db.url);
@@ -60,8 +73,9 @@ export async function startTestCloud(
     signer: loadCloudSigner(config),
     verifyToken: createTokenVerifier({ issuer: issuer.issuer, audience: 'annex-cloud', jwks: issuer.jwks }),
     devIssuer: issuer,
+    ...(options.webRoot ? { web: { root: options.webRoot } } : {}),
   });
-  await app.listen({ host: '127.0.0.1', port: reuse?.port ?? 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   let stopped = false;
@@ -81,6 +95,7 @@ export async function startTestCloud(
     syncUrl: `ws://127.0.0.1:${port}/sync/v1`,
     baseUrl: `http://127.0.0.1:${port}`,
     auth: async (username) => ({ authorization: `Bearer ${await issuer.mint(username)}` }),
+    token: (username, clientId) => issuer.mint(username, clientId ? { clientId } : {}),
     stop,
     async close() {
       await stop();
