@@ -1,3 +1,4 @@
+import { MONTH_NAMES as MONTHS } from '../dates/month-names.ts';
 import type { PhiKind, PhiValues } from './phi-values.ts';
 
 /** Compiled searches for a set of PHI values: used to verify outputs and to clean free text. */
@@ -9,20 +10,6 @@ export interface PhiMatchers {
   empty: boolean;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const TITLES = new Set([
   'MR',
   'MRS',

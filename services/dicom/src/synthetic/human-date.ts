@@ -1,17 +1,4 @@
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+import { MONTH_NAMES as MONTHS } from '../dates/month-names.ts';
 
 /** "19610312" → "12 March 1961": dates written the way clinicians type them in comments. */
 export function humanDate(da: string): string {
