@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import { createTestDatabase, type TestDatabase } from '@annex/platform/testing/postgres.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestS3, type TestS3 } from './s3.ts';
@@ -49,7 +50,7 @@ describe('site process', () => {
   });
 
   it('becomes ready, then stops gracefully on SIGTERM', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const proc = run({
       ROLES: 'api,worker',
       HTTP_HOST: '127.0.0.1',

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import type { PrismaClient } from '@annex/cloud/db.ts';
 import { DASHBOARD_CLIENT } from '@annex/cloud/demo-users.ts';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { KeyPair } from '@annex/protocol';
 import type { FastifyInstance } from 'fastify';
 import { startTestCloud } from '../../../services/cloud/test/app.ts';
@@ -14,14 +14,6 @@ export interface DashboardCloud {
   /** An access token for a demo user, as the dashboard would hold. */
   token(username: string): Promise<string>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCtSeries, type SyntheticSeries } from '@annex/dicom';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRuns } from '../src/lib/annotate/mask-rle.ts';
@@ -70,8 +71,7 @@ beforeAll(async () => {
     },
   });
   api = fakeTasksApi([task], TOKEN);
-  const port = 18100 + Math.floor(Math.random() * 800);
-  orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
+  orthanc = await startOrthanc({ httpPort: await freePort(), dicomPort: await freePort() });
   await orthanc.store(ct.files);
   app = await startAppServer({
     distDir,

@@ -1,4 +1,5 @@
 import { makeCtSeries, makeMultiframe, pixelToPatient, type SyntheticSeries } from '@annex/dicom';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayGray } from '../src/lib/viewer/window-level.ts';
@@ -56,8 +57,7 @@ beforeAll(async () => {
   series.explicit = makeCtSeries({ slices: SLICES, ...geometry, seed: 'fmt-explicit' });
   series.rle = makeCtSeries({ slices: SLICES, ...geometry, seed: 'fmt-rle', transferSyntax: 'rle' });
   series.multiframe = makeMultiframe({ frames: FRAMES, rows: 128, cols: 128, seed: 'fmt-mf' });
-  const port = 18100 + Math.floor(Math.random() * 800);
-  orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
+  orthanc = await startOrthanc({ httpPort: await freePort(), dicomPort: await freePort() });
   await orthanc.store([...series.explicit.files, ...series.rle.files, ...series.multiframe.files]);
   app = await startAppServer({ distDir, dicomwebUpstream: orthanc.dicomweb });
   chromium = await launchChromium();

@@ -1,4 +1,5 @@
 import { makeCtSeries, type SyntheticSeries } from '@annex/dicom';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
@@ -37,8 +38,7 @@ async function signIn(p: Page, user: string): Promise<void> {
 beforeAll(async () => {
   const distDir = await buildApp();
   ct = makeCtSeries({ slices: SLICES, rows: 128, cols: 128, pixelSpacing: 2.8, seed: 'login-e2e' });
-  const port = 18100 + Math.floor(Math.random() * 800);
-  orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
+  orthanc = await startOrthanc({ httpPort: await freePort(), dicomPort: await freePort() });
   await orthanc.store(ct.files);
   // The app's config names the issuer, and the issuer needs the app's redirect URI: fill in after start.
   const config: { dicomwebUrl: string; auth: unknown } = { dicomwebUrl: '/dicomweb', auth: { kind: 'none' } };

@@ -1,4 +1,5 @@
 import { makeCtSeries, makeStudy, type SyntheticSeries } from '@annex/dicom';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestContextOf } from '../../../services/site/src/modules/ingest/context.ts';
@@ -28,7 +29,7 @@ let url: string;
 
 beforeAll(async () => {
   const distDir = await buildApp();
-  const port = 21000 + Math.floor(Math.random() * 9000);
+  const port = await freePort();
   site = await startTestSite({}, { webRoot: distDir, port });
   url = `http://127.0.0.1:${port}`;
   const project = await site.app.inject({

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCtSeries, pixelToPatient, type SyntheticSeries } from '@annex/dicom';
+import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayGray } from '../src/lib/viewer/window-level.ts';
@@ -58,8 +59,7 @@ async function renderedSlice(): Promise<number> {
 beforeAll(async () => {
   const distDir = await buildApp();
   ct = makeCtSeries({ slices: SLICES, rows: 256, cols: 256, pixelSpacing: 1.4, seed: 'viewer-e2e' });
-  const port = 18100 + Math.floor(Math.random() * 800);
-  orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
+  orthanc = await startOrthanc({ httpPort: await freePort(), dicomPort: await freePort() });
   await orthanc.store(ct.files);
   app = await startAppServer({
     distDir,
