@@ -38,11 +38,22 @@ for (const dir of withTests) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  // A file that failed to load counts as a failure even though no test in it ran.
-  failed += (r.testResults ?? []).filter(
-    (f) => f.status === 'failed' && f.assertionResults.length === 0,
-  ).length;
-  console.log(`${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  // A file that failed without a failing test (it did not load, or a hook threw and its tests were
+  // skipped) counts as one failure; so does a run vitest marked unsuccessful for another reason
+  // (an unhandled error after the tests).
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  );
+  for (const f of brokenFiles) {
+    console.error(`${dir}: ${path.relative(root, f.name)} failed outside its tests: ${f.message ?? ''}`);
+  }
+  let packageFailed = r.numFailedTests + brokenFiles.length;
+  if (r.success === false && packageFailed === 0) {
+    console.error(`${dir}: vitest reported the run unsuccessful (an unhandled error?): counted as one failure`);
+    packageFailed = 1;
+  }
+  failed += packageFailed;
+  console.log(`${dir}: ${r.numPassedTests} passed, ${packageFailed} failed`);
 }
 if (run.status !== 0 && failed === 0) {
   console.error('turbo failed although no test reported a failure: counted as one failure');
