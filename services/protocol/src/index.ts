@@ -11,6 +11,7 @@ export * from './key-file.ts';
 export * from './key-ring.ts';
 export * from './keys.ts';
 export * from './message-registry.ts';
+export * from './messages/annotator-profile.ts';
 export * from './messages/command-result.ts';
 export * from './messages/labelset-finalized.ts';
 export * from './messages/ping.ts';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Direction } from './direction.ts';
+import { annotatorProfileSchema } from './messages/annotator-profile.ts';
 import { commandResultSchema } from './messages/command-result.ts';
 import { labelsetFinalizedSchema } from './messages/labelset-finalized.ts';
 import { pingSchema } from './messages/ping.ts';
@@ -28,6 +29,7 @@ export const MESSAGES = {
   'task.upserted': { dirs: ['s2c'], sequenced: true, body: taskUpsertedSchema },
   'task.metrics': { dirs: ['s2c'], sequenced: true, body: taskMetricsSchema },
   'labelset.finalized': { dirs: ['s2c'], sequenced: true, body: labelsetFinalizedSchema },
+  'annotator.profile': { dirs: ['s2c'], sequenced: true, body: annotatorProfileSchema },
   ping: { dirs: ['c2s'], sequenced: true, body: pingSchema },
   'qc.decision': { dirs: ['c2s'], sequenced: true, body: qcDecisionSchema },
   'project.settings': { dirs: ['c2s'], sequenced: true, body: projectSettingsSchema },

@@ -56,9 +56,29 @@ export const validBodies: { [T in MessageType]: BodyOf<T> } = {
     taskId: fakeId('tk', 'task-1'),
     projectId: fakeId('prj', 'project-1'),
     revision: 3,
-    labels: [{ labelId: 'liver', metrics: { dice: 0.91, hd95_mm: 3.2, fleiss_kappa: 0.78 } }],
-    annotators: [{ annotatorId: fakeId('usr', 'ann-1'), score: 0.88, metrics: { dice: 0.9 } }],
+    labels: [
+      {
+        labelId: 'liver',
+        metrics: { dice: 0.91, hd95_mm: 3.2, fleiss_kappa: 0.78 },
+        pairwise: {
+          metric: 'dice',
+          pairs: [{ annotatorA: fakeId('usr', 'ann-1'), annotatorB: fakeId('usr', 'ann-2'), value: 0.91 }],
+        },
+      },
+    ],
+    annotators: [
+      {
+        annotatorId: fakeId('usr', 'ann-1'),
+        score: 0.88,
+        metrics: { dice: 0.9 },
+        activeSeconds: 734,
+        revisionCount: 12,
+        reworkCount: 1,
+      },
+      { annotatorId: fakeId('usr', 'ann-2'), score: 0.93, metrics: { dice: 0.92 } },
+    ],
   },
+  'annotator.profile': { annotatorId: fakeId('usr', 'ann-1'), displayName: 'Dr. Ana Müller' },
   'labelset.finalized': {
     taskId: fakeId('tk', 'task-1'),
     projectId: fakeId('prj', 'project-1'),
