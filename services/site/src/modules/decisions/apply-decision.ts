@@ -124,7 +124,7 @@ export function qcDecisionHandler(ids: TaskIdentity, secret: string): CommandHan
     } else if (verdict.kind === 'rework') {
       await tx.assignment.updateMany({
         where: { taskRef: task.id, status: 'submitted' },
-        data: { status: 'rework', reworkComment: verdict.comment },
+        data: { status: 'rework', reworkComment: verdict.comment, reworkCount: { increment: 1 } },
       });
       await tx.task.update({ where: { id: task.id }, data: { status: 'rework' } });
     } else {

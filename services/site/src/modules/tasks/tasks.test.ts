@@ -445,4 +445,41 @@ describe('gold standard, leases and rework', () => {
     expect(after.json().id).toBe(regular.id);
     expect((await api('ben', 'GET', `/api/tasks/${regular.id}`)).statusCode).toBe(404);
   });
+
+  it('sends a submitted assignment back for rework with the comment, counting every round', async () => {
+    const regular = await site.deps.prisma.task.findFirstOrThrow({
+      where: { projectRef: goldProject, isGold: false },
+    });
+    const handler = site.app.syncCommands.get('qc.decision')!;
+    const rework = async (round: number) => {
+      // Cleo holds the task since the previous test; the project wants one annotator.
+      expect((await api('cleo', 'POST', `/api/tasks/${regular.id}/submit`, {})).statusCode).toBe(204);
+      const inReview = await waitFor(() =>
+        site.deps.prisma.task.findFirst({ where: { id: regular.id, status: 'in_review' } }),
+      );
+      const applied = await site.deps.prisma.$transaction((tx) =>
+        handler(
+          tx as never,
+          {
+            decisionId: `qc_reworkDecision0000${round}`,
+            taskId: inReview.cloudId,
+            taskRevision: inReview.revision,
+            verdict: { kind: 'rework', comment: `Round ${round}: box the whole nodule.` },
+          } as never,
+          {} as never,
+        ),
+      );
+      expect(applied).toEqual({ status: 'applied' });
+      const view = (await api('cleo', 'GET', `/api/tasks/${regular.id}`)).json();
+      expect(view.status).toBe('rejected');
+      expect(view.reworkComment).toBe(`Round ${round}: box the whole nodule.`);
+      // The only live assignment (Ben's claim was released when its lease ran out).
+      const assignment = await site.deps.prisma.assignment.findFirstOrThrow({
+        where: { taskRef: regular.id, status: 'rework' },
+      });
+      return assignment.reworkCount;
+    };
+    expect(await rework(1)).toBe(1);
+    expect(await rework(2)).toBe(2);
+  });
 });

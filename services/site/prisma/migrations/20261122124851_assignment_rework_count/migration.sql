@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Assignment" ADD COLUMN     "reworkCount" INTEGER NOT NULL DEFAULT 0;
+
