@@ -90,6 +90,9 @@ export function qcDecisionHandler(ids: TaskIdentity, secret: string): CommandHan
     if (!task) return failed('TASK_NOT_FOUND');
     if (task.revision !== body.taskRevision) return failed('STALE_TASK_REVISION');
     if (!['in_review', 'escalated'].includes(task.status)) return failed('TASK_NOT_IN_REVIEW');
+    // 'in_review' also while the site's own review stage holds work back: no verdict before it is done.
+    if (await tx.assignment.count({ where: { taskRef: task.id, status: 'awaiting_review' } }))
+      return failed('TASK_IN_SITE_REVIEW');
     const verdict = body.verdict;
     if (verdict.kind === 'accept-consensus') {
       const quality = await tx.qualityResult.findUnique({ where: { taskRef: task.id } });

@@ -4,8 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { taskContextOf } from '../tasks/context.ts';
 import { createProjectRepository } from './repository.ts';
-import { addTasksSchema, projectInputSchema } from './schemas.ts';
-import { addTasksByHand, createProject, projectView, updateInstructions } from './service.ts';
+import { addTasksSchema, projectInputSchema, projectSettingsSchema } from './schemas.ts';
+import { addTasksByHand, createProject, projectView, updateInstructions, updateSettings } from './service.ts';
 
 const params = z.strictObject({ id: z.string().min(1).max(64) });
 
@@ -44,6 +44,17 @@ export async function projectRoutes(app: FastifyInstance) {
     '/api/projects/:id/instructions',
     { preHandler: admin, schema: { tags: ['projects'], params, body: instructionsSchema } },
     async (request) => updateInstructions(app.prisma, request.params.id, request.body, request.principal!),
+  );
+  r.patch(
+    '/api/projects/:id/settings',
+    { preHandler: admin, schema: { tags: ['projects'], params, body: projectSettingsSchema } },
+    async (request) => {
+      const project = await updateSettings(app.prisma, request.params.id, request.body);
+      await app.audit.record(request, 'project.settings', `project/${project.id}`, {
+        ...(request.body.reviewStage === undefined ? {} : { reviewStage: request.body.reviewStage }),
+      });
+      return project;
+    },
   );
   r.post(
     '/api/projects/:id/tasks',

@@ -59,6 +59,12 @@ export const projectViewSchema = z.object({
   instructions: instructionsSchema,
 });
 
+/** Project settings a data-science lead (site-admin) changes after creation. */
+export const projectSettingsSchema = z
+  .strictObject({ reviewStage: z.boolean().optional() })
+  .refine((v) => Object.keys(v).length > 0, 'name at least one setting');
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+
 export const addTasksSchema = z.strictObject({
   studyInstanceUids: z
     .array(z.string().regex(/^[0-9.]{1,64}$/))

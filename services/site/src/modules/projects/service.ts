@@ -4,7 +4,7 @@ import type { PrismaClient } from '../../db.ts';
 import { ensureTask, type TaskContext } from '../tasks/service.ts';
 import { createProjectRepository } from './repository.ts';
 import { projectMatches, type SeriesFacts } from './routing.ts';
-import type { ProjectInput, RoutingRule } from './schemas.ts';
+import type { ProjectInput, ProjectSettings, RoutingRule } from './schemas.ts';
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
@@ -27,6 +27,16 @@ export async function projectView(prisma: PrismaClient, id: string) {
     flagThresholds: project.flagThresholds as Record<string, number>,
     instructions,
   };
+}
+
+/**
+ * Changes project settings. The review stage applies to submissions from now on; work already
+ * waiting for review stays in the review queue.
+ */
+export async function updateSettings(prisma: PrismaClient, id: string, settings: ProjectSettings) {
+  const project = await projectView(prisma, id);
+  await createProjectRepository(prisma).updateSettings(prisma, project.id, settings);
+  return projectView(prisma, project.id);
 }
 
 /** New instructions make a new version; tasks keep the version they were started under. */

@@ -19,3 +19,17 @@ export const notEditable = (status: string) =>
     409,
     `This task was ${status === 'submitted' ? 'already submitted' : status}; it cannot be changed now.`,
   );
+
+// The project's review stage (review.ts).
+export const notAReviewer = () =>
+  new AppError('NOT_A_REVIEWER', 403, 'Only a user with the reviewer role can review annotations.');
+export const notAwaitingReview = (status: string) =>
+  new AppError(
+    'NOT_AWAITING_REVIEW',
+    409,
+    `This work is not waiting for review (it is ${status === 'submitted' ? 'approved' : status}).`,
+  );
+export const ownWork = () =>
+  new AppError('REVIEW_OWN_WORK', 403, 'You cannot review your own annotations; another reviewer must.');
+export const assignmentNotFound = () =>
+  new AppError('ASSIGNMENT_NOT_FOUND', 404, 'No such submitted work on this site.');

@@ -20,7 +20,7 @@ export const createTaskRepository = (prisma: PrismaClient) => ({
     prisma.assignment.findUnique({ where: { taskRef_annotator: { taskRef, annotator } } }),
   myAssignments: (annotator: string) =>
     prisma.assignment.findMany({
-      where: { annotator, status: { in: ['active', 'submitted', 'rework'] } },
+      where: { annotator, status: { in: ['active', 'submitted', 'awaiting_review', 'rework'] } },
       include: { task: { include: { project: true } } },
       orderBy: { claimedAt: 'desc' },
       take: 500,
@@ -77,6 +77,32 @@ export const createTaskRepository = (prisma: PrismaClient) => ({
       orderBy: { claimedAt: 'asc' },
       include: { revisions: { orderBy: { revision: 'desc' }, take: 1 } },
     }),
+  /** The project's work waiting for a reviewer, oldest first; never the gold flag (reviews are blind to it). */
+  reviewQueue: (projectRef: string, exceptAnnotator: string) =>
+    prisma.assignment.findMany({
+      where: { status: 'awaiting_review', annotator: { not: exceptAnnotator }, task: { projectRef } },
+      select: {
+        id: true,
+        taskRef: true,
+        annotator: true,
+        submittedAt: true,
+        revision: true,
+        reworkCount: true,
+        activeSeconds: true,
+        instructionsVersion: true,
+        task: { select: { priority: true } },
+      },
+      orderBy: [{ task: { priority: 'desc' } }, { submittedAt: 'asc' }],
+      take: 500,
+    }),
+  findAssignmentById: (id: string) =>
+    prisma.assignment.findUnique({ where: { id }, include: { task: { include: { project: true } } } }),
+  /** Moves an assignment out of review only if it is still waiting (two reviewers cannot both act). */
+  leaveReview: (tx: Tx, id: string, data: Prisma.AssignmentUpdateManyMutationInput) =>
+    tx.assignment.updateMany({ where: { id, status: 'awaiting_review' }, data }),
+  taskStatus: async (tx: Tx, id: string) =>
+    (await tx.task.findUniqueOrThrow({ where: { id }, select: { status: true } })).status,
+  setTaskStatus: (tx: Tx, id: string, status: string) => tx.task.update({ where: { id }, data: { status } }),
 });
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;

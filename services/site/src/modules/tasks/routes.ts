@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { taskContextOf } from './context.ts';
+import { approve, openForReview, reviewQueue, sendBack } from './review.ts';
 import {
   claimNext,
   latestRevision,
@@ -126,6 +127,49 @@ export async function taskRoutes(app: FastifyInstance) {
           .code(404)
           .send({ error: { code: 'TASK_NOT_FOUND', message: 'No such task on this site.' } });
       return reviewView(ctx(), task.id);
+    },
+  );
+  // The project's review stage (review.ts checks the reviewer role: NOT_A_REVIEWER). Every step is audited.
+  r.get(
+    '/api/review/queue',
+    { schema: { tags: ['review'], querystring: z.strictObject({ projectId: z.string().uuid() }) } },
+    async (request) => {
+      const items = await reviewQueue(ctx(), request.query.projectId, request.principal!);
+      await app.audit.record(request, 'review.queue', `project/${request.query.projectId}`, {
+        count: items.length,
+      });
+      return { items };
+    },
+  );
+  r.get('/api/review/assignments/:id', { schema: { tags: ['review'], params } }, async (request) => {
+    const opened = await openForReview(ctx(), request.params.id, request.principal!);
+    await app.audit.record(request, 'review.open', `assignment/${opened.assignmentId}`, {
+      task: opened.task.id,
+    });
+    return opened;
+  });
+  r.post('/api/review/assignments/:id/approve', { schema: { tags: ['review'], params } }, async (request) => {
+    const result = await approve(ctx(), request.params.id, request.principal!);
+    await app.audit.record(request, 'review.approve', `assignment/${request.params.id}`, {
+      task: result.taskId,
+    });
+    return result;
+  });
+  r.post(
+    '/api/review/assignments/:id/rework',
+    {
+      schema: {
+        tags: ['review'],
+        params,
+        body: z.strictObject({ comment: z.string().trim().min(1).max(2000) }),
+      },
+    },
+    async (request) => {
+      const result = await sendBack(ctx(), request.params.id, request.principal!, request.body.comment);
+      await app.audit.record(request, 'review.rework', `assignment/${request.params.id}`, {
+        task: result.taskId,
+      });
+      return result;
     },
   );
   r.get(

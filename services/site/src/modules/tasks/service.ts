@@ -38,6 +38,9 @@ export interface TaskView {
   reworkComment?: string;
 }
 
+/** Assignment states in which the annotator is done and cannot edit (approved, or waiting for review). */
+export const SUBMITTED: readonly string[] = ['submitted', 'awaiting_review'];
+
 const now = (ctx: TaskContext) => ctx.now?.() ?? new Date();
 const leaseUntil = (ctx: TaskContext, seconds: number) => new Date(now(ctx).getTime() + seconds * 1000);
 
@@ -107,7 +110,7 @@ async function pickRegular(tx: Tx, projectRef: string, annotator: string, consen
     WHERE t."projectRef" = ${projectRef}::uuid AND NOT t."isGold" AND t.status IN ('pending', 'in_progress')
       AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."taskRef" = t.id AND a.annotator = ${annotator})
       AND (SELECT COUNT(*) FROM "Assignment" a WHERE a."taskRef" = t.id
-           AND (a.status IN ('submitted', 'rework') OR (a.status = 'active' AND a."leaseExpiresAt" > ${at}))) < ${consensusSize}
+           AND (a.status IN ('submitted', 'awaiting_review', 'rework') OR (a.status = 'active' AND a."leaseExpiresAt" > ${at}))) < ${consensusSize}
     ORDER BY t.priority DESC, t."createdAt" ASC
     LIMIT 1 FOR UPDATE SKIP LOCKED`;
   return rows[0];
@@ -171,7 +174,11 @@ export async function claimNext(
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-async function instructionsOf(ctx: TaskContext, projectRef: string, version: number): Promise<Instructions> {
+export async function instructionsOf(
+  ctx: TaskContext,
+  projectRef: string,
+  version: number,
+): Promise<Instructions> {
   const row = await ctx.repository.prisma.instructionsVersion.findUniqueOrThrow({
     where: { projectRef_version: { projectRef, version } },
   });
@@ -184,6 +191,7 @@ function viewStatus(
 ): TaskView['status'] {
   if (taskStatus === 'accepted') return 'accepted';
   if (assignment.status === 'rework') return 'rejected';
+  if (assignment.status === 'awaiting_review') return 'in_review';
   if (assignment.status === 'submitted')
     return taskStatus === 'in_review' || taskStatus === 'escalated' ? 'in_review' : 'submitted';
   return assignment.revision > 0 ? 'in_progress' : 'todo';
@@ -210,7 +218,7 @@ export async function taskView(ctx: TaskContext, taskId: string, annotator: stri
     status: viewStatus(task.status, assignment),
     studyUid: ctx.ids.deidUid(study.studyInstanceUid),
     seriesUids: seriesUids.map((uid) => ctx.ids.deidUid(uid)),
-    progress: assignment.status === 'submitted' ? 1 : assignment.revision > 0 ? 0.5 : 0,
+    progress: SUBMITTED.includes(assignment.status) ? 1 : assignment.revision > 0 ? 0.5 : 0,
     instructions,
     instructionsVersion: assignment.instructionsVersion,
   };
@@ -313,7 +321,7 @@ export async function saveRevision(ctx: TaskContext, taskId: string, annotator: 
       doc: replay.doc as AnnotationDoc,
       savedAt: replay.savedAt.toISOString(),
     };
-  if (assignment.status === 'submitted') throw notEditable('submitted');
+  if (SUBMITTED.includes(assignment.status)) throw notEditable('submitted');
   const instructions = await instructionsOf(ctx, task.projectRef, assignment.instructionsVersion);
   refuseInvalid(validateDocument(doc, instructions, await imageSizes(ctx, task), false));
   const active = Math.max(0, Math.min(3600, Math.round(input.activeSeconds ?? 0)));
@@ -329,7 +337,7 @@ export async function saveRevision(ctx: TaskContext, taskId: string, annotator: 
     });
     if (moved.count === 0) {
       const current = await tx.assignment.findUniqueOrThrow({ where: { id: assignment.id } });
-      if (current.status === 'submitted') throw notEditable('submitted');
+      if (SUBMITTED.includes(current.status)) throw notEditable('submitted');
       throw revisionConflict(current.revision);
     }
     const saved = await tx.annotationRevision.create({
@@ -352,29 +360,46 @@ export async function submit(ctx: TaskContext, taskId: string, annotator: string
     ctx.repository.findAssignment(taskId, annotator),
   ]);
   if (!task || !assignment || assignment.status === 'released') throw taskNotFound();
-  if (assignment.status === 'submitted') return;
+  if (SUBMITTED.includes(assignment.status)) return;
   const latest = await ctx.repository.latestRevision(assignment.id);
   const doc = (latest?.doc as AnnotationDoc | undefined) ?? emptyDoc();
   const instructions = await instructionsOf(ctx, task.projectRef, assignment.instructionsVersion);
   refuseInvalid(validateDocument(doc, instructions, await imageSizes(ctx, task), true));
+  // With the project's review stage on, the work waits for a reviewer before it counts (review.ts).
+  const reviewing = task.project.reviewStage;
   const complete = await ctx.repository.transaction(async (tx) => {
     await tx.assignment.update({
       where: { id: assignment.id },
-      data: { status: 'submitted', submittedAt: now(ctx) },
+      data: { status: reviewing ? 'awaiting_review' : 'submitted', submittedAt: now(ctx) },
     });
-    if (task.isGold) return true;
-    const [submitted, open] = await Promise.all([
-      tx.assignment.count({ where: { taskRef: task.id, status: 'submitted' } }),
-      tx.assignment.count({ where: { taskRef: task.id, status: { in: ['active', 'rework'] } } }),
-    ]);
-    const allIn = submitted >= task.project.consensusSize && open === 0;
-    if (allIn) {
-      await tx.task.update({ where: { id: task.id }, data: { status: 'submitted' } });
-      await reportTask(tx, ctx.ids, task.id);
-    }
-    return allIn;
+    if (task.isGold) return !reviewing;
+    return settleTask(ctx, tx, task);
   });
   if (complete) await ctx.onSubmitted(task.id);
+}
+
+/**
+ * After an assignment was submitted or approved: when every seat of the task is in, the task is
+ * 'submitted' (the quality job runs: returns true) if nothing waits for a reviewer, else
+ * 'in_review' (the site's review stage), reported to the cloud either way.
+ */
+export async function settleTask(
+  ctx: TaskContext,
+  tx: Tx,
+  task: { id: string; status: string; project: { consensusSize: number } },
+): Promise<boolean> {
+  const [submitted, awaiting, open] = await Promise.all([
+    tx.assignment.count({ where: { taskRef: task.id, status: 'submitted' } }),
+    tx.assignment.count({ where: { taskRef: task.id, status: 'awaiting_review' } }),
+    tx.assignment.count({ where: { taskRef: task.id, status: { in: ['active', 'rework'] } } }),
+  ]);
+  if (submitted + awaiting < task.project.consensusSize || open > 0) return false;
+  const status = awaiting > 0 ? 'in_review' : 'submitted';
+  if ((await ctx.repository.taskStatus(tx, task.id)) !== status) {
+    await ctx.repository.setTaskStatus(tx, task.id, status);
+    await reportTask(tx, ctx.ids, task.id);
+  }
+  return status === 'submitted';
 }
 
 /** Makes a task a gold-standard task with its reference annotation (site-admin). */

@@ -26,7 +26,7 @@ export async function reportTask(tx: Tx, ids: TaskIdentity, taskId: string): Pro
     data: { revision: { increment: 1 } },
     include: {
       assignments: {
-        where: { status: { in: ['active', 'submitted', 'rework'] } },
+        where: { status: { in: ['active', 'submitted', 'awaiting_review', 'rework'] } },
         select: { annotator: true },
       },
       project: { select: { id: true, currentVersion: true } },
