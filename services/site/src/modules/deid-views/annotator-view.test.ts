@@ -3,6 +3,7 @@ import { shiftDa } from '@annex/dicom/deid/date-shift.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
 import { parseMultipart } from '../dicomweb/multipart.ts';
+import { claimAll, projectWithTasks } from '../dicomweb/test-projects.ts';
 import { type LoadedStudies, loadTestStudies } from '../dicomweb/test-studies.ts';
 
 let site: TestSite;
@@ -12,6 +13,9 @@ const headers: Record<string, { authorization: string }> = {};
 beforeAll(async () => {
   site = await startTestSite();
   s = await loadTestStudies(site, 'deid-view');
+  // An annotator reads the studies of tasks assigned to them: Ana takes both studies' tasks.
+  const project = await projectWithTasks(site, 'deid-view', [s.a.studyInstanceUid, s.b.studyInstanceUid]);
+  expect(await claimAll(site, 'ana', project)).toBe(2);
   canaries = phiValuesOf(s.a, s.b);
   for (const user of ['ana', 'rita', 'phil', 'admin']) headers[user] = await site.auth(user);
 });

@@ -7,7 +7,9 @@ import {
   deidentifyJson,
   findMaskTemplate,
   type MaskTemplate,
+  type ParsedInstance,
   PROFILES,
+  parseInstance,
   TABLE_E1_1_REVISION,
 } from '@annex/dicom';
 import { losslessCodecFor } from '@annex/dicom/deid/pixel-codecs.ts';
@@ -18,24 +20,35 @@ import { DeidUidResolver } from './uid-resolver.ts';
 
 export const ANNOTATOR_PROFILE = 'annotator-view';
 
+/** The pseudonym scope of the unscoped DICOMweb root: the site itself (no project). */
+export const SITE_SCOPE = '';
+
 /**
- * Everything the annotator view depends on: a change to the profile, the standard's table, the JSON view or
- * the key gives a new fingerprint, and cached results under the old one are never served again.
+ * Everything one scoped view depends on: a change to the profile, the standard's table, the key, the pseudonym
+ * scope or the masking policy gives a new fingerprint, and cached results under the old one are never served.
  */
-function fingerprintOf(keyId: string, masking: PixelMasking): string {
+function fingerprintOf(keyId: string, project: string, masking: PixelMasking): string {
   return createHash('sha256')
     .update(
-      JSON.stringify({ profile: PROFILES[ANNOTATOR_PROFILE], table: TABLE_E1_1_REVISION, keyId, masking }),
+      JSON.stringify({
+        profile: PROFILES[ANNOTATOR_PROFILE],
+        table: TABLE_E1_1_REVISION,
+        keyId,
+        project,
+        masking,
+      }),
     )
     .digest('hex')
     .slice(0, 16);
 }
 
-/** Whether burned-in-risk images are served masked, and with which templates (site-wide). */
+/** Whether burned-in-risk images are served masked, and with which templates. */
 export interface PixelMasking {
   enabled: boolean;
   templates: MaskTemplate[];
 }
+
+const MASKING_OFF: PixelMasking = { enabled: false, templates: [] };
 
 // Syntaxes the engine masks without a codec: native pixel data and RLE.
 const NATIVE_OR_RLE = new Set([
@@ -50,22 +63,29 @@ export interface DeidInstance {
   length: number;
 }
 
-/** The de-identified (annotator-view) side of DICOMweb: JSON, instance bytes, UIDs, burned-in refusal. */
-export class AnnotatorView {
-  readonly uids: DeidUidResolver;
-  fingerprint: string;
-  private masking: PixelMasking = { enabled: false, templates: [] };
-  private readonly json = new LruCache<DicomJson>(20_000);
-  private readonly instances: LruCache<DeidInstance>;
+interface Caches {
+  json: LruCache<DicomJson>;
+  instances: LruCache<DeidInstance>;
+  parsed: LruCache<ParsedInstance>;
+}
+
+/**
+ * The annotator view in one pseudonym scope: the site (`''`, the unscoped `/dicomweb` root) or one project
+ * (`/dicomweb/projects/{id}`). The scope keys the patient pseudonym and the date shift, so the same patient
+ * is consistent within a project and unlinkable by those values across projects; UIDs are the site's (one
+ * mapping, shared with the tasks API). Immutable: a policy change makes new scoped views.
+ */
+export class ScopedAnnotatorView {
+  readonly fingerprint: string;
 
   constructor(
     private readonly secret: string,
-    repository: DeidUidRepository,
-    instanceCacheBytes = 256 * 1024 * 1024,
+    readonly uids: DeidUidResolver,
+    readonly project: string,
+    readonly masking: PixelMasking,
+    private readonly caches: Caches,
   ) {
-    this.uids = new DeidUidResolver(secret, repository);
-    this.fingerprint = fingerprintOf(this.uids.keyId, this.masking);
-    this.instances = new LruCache(instanceCacheBytes);
+    this.fingerprint = fingerprintOf(uids.keyId, project, masking);
   }
 
   /**
@@ -76,26 +96,28 @@ export class AnnotatorView {
    */
   jsonOf(cacheKey: string, ds: DicomJson, patientKey: string): DicomJson {
     const key = `${this.fingerprint}:${cacheKey}`;
-    const cached = this.json.get(key);
+    const cached = this.caches.json.get(key);
     if (cached) return cached;
     const out = deidentifyJson(ds as DeidJsonDataset, {
       profile: ANNOTATOR_PROFILE,
       secret: this.secret,
+      project: this.project,
       patientKey,
       reportDetail: 'changes',
     }).dataset as DicomJson;
-    this.json.set(key, out, 1);
+    this.caches.json.set(key, out, 1);
     return out;
   }
 
-  /** The instance bytes through the PS3.15 engine (annotator-view profile), cached per instance. */
+  /** The instance bytes through the PS3.15 engine (annotator-view profile), cached per instance and view. */
   instanceOf(instanceId: string, bytes: Uint8Array, patientKey: string): DeidInstance {
     const key = `${this.fingerprint}:${instanceId}`;
-    const cached = this.instances.get(key);
+    const cached = this.caches.instances.get(key);
     if (cached) return cached;
     const result = deidentify(bytes, {
       profile: ANNOTATOR_PROFILE,
       secret: this.secret,
+      project: this.project,
       patientKey,
       reportDetail: 'changes',
       // Never hand out risky pixels unmasked, whatever the caller checked before.
@@ -103,8 +125,22 @@ export class AnnotatorView {
       ...(this.masking.enabled ? { pixelMasking: { templates: this.masking.templates } } : {}),
     });
     const out = { chunks: result.chunks, length: result.chunks.reduce((n, c) => n + c.byteLength, 0) };
-    this.instances.set(key, out, out.length);
+    this.caches.instances.set(key, out, out.length);
     return out;
+  }
+
+  /**
+   * The engine's masked copy of an instance, parsed (frames, rendering and pixel bulk data of a masked image
+   * are cut from it, never from the stored object). Cached beside the bytes it parses.
+   */
+  maskedInstance(instanceId: string, bytes: Uint8Array, patientKey: string): ParsedInstance {
+    const key = `${this.fingerprint}:${instanceId}`;
+    const cached = this.caches.parsed.get(key);
+    if (cached) return cached;
+    const deid = this.instanceOf(instanceId, bytes, patientKey);
+    const parsed = parseInstance(Buffer.concat(deid.chunks));
+    this.caches.parsed.set(key, parsed, deid.length);
+    return parsed;
   }
 
   /** Reasons an instance is not served to annotators (burned-in text risk), empty when it may be. */
@@ -116,12 +152,6 @@ export class AnnotatorView {
       imageType: metadata['00080008']?.Value?.join('\\'),
       conversionType: firstString(metadata, '00080064'),
     }).reasons;
-  }
-
-  /** Switches masking policy; the fingerprint changes with it, so nothing cached under the old one is served. */
-  setPixelMasking(masking: PixelMasking) {
-    this.masking = masking;
-    this.fingerprint = fingerprintOf(this.uids.keyId, masking);
   }
 
   /**
@@ -147,5 +177,84 @@ export class AnnotatorView {
       if (e instanceof DeidError) return [...reasons, e.code];
       throw e;
     }
+  }
+}
+
+/**
+ * The de-identified (annotator-view) side of DICOMweb: JSON, instance bytes, UIDs, burned-in refusal and
+ * pixel masking, per pseudonym scope. Used directly it is the site scope (the unscoped root); `forProject`
+ * gives a project's view, with the project's mask template selection when it has one (it overrides the
+ * site's; see modules/reidentify/README.md).
+ */
+export class AnnotatorView {
+  readonly uids: DeidUidResolver;
+  private site: ScopedAnnotatorView;
+  private siteMasking: PixelMasking = MASKING_OFF;
+  private projectMasking = new Map<string, PixelMasking>();
+  private scoped = new Map<string, ScopedAnnotatorView>();
+  private readonly caches: Caches;
+
+  constructor(
+    private readonly secret: string,
+    repository: DeidUidRepository,
+    instanceCacheBytes = 256 * 1024 * 1024,
+  ) {
+    this.uids = new DeidUidResolver(secret, repository);
+    this.caches = {
+      json: new LruCache(20_000),
+      instances: new LruCache(instanceCacheBytes),
+      parsed: new LruCache(instanceCacheBytes / 2),
+    };
+    this.site = this.make(SITE_SCOPE, this.siteMasking);
+  }
+
+  private make(project: string, masking: PixelMasking) {
+    return new ScopedAnnotatorView(this.secret, this.uids, project, masking, this.caches);
+  }
+
+  /** The view of one project (pseudonyms and date shifts scoped to it, its masking policy). */
+  forProject(projectId: string): ScopedAnnotatorView {
+    let view = this.scoped.get(projectId);
+    if (!view) {
+      view = this.make(projectId, this.projectMasking.get(projectId) ?? this.siteMasking);
+      this.scoped.set(projectId, view);
+    }
+    return view;
+  }
+
+  /** The site-scope view (the unscoped `/dicomweb` root). */
+  get siteView(): ScopedAnnotatorView {
+    return this.site;
+  }
+
+  get fingerprint(): string {
+    return this.site.fingerprint;
+  }
+
+  jsonOf(cacheKey: string, ds: DicomJson, patientKey: string): DicomJson {
+    return this.site.jsonOf(cacheKey, ds, patientKey);
+  }
+
+  instanceOf(instanceId: string, bytes: Uint8Array, patientKey: string): DeidInstance {
+    return this.site.instanceOf(instanceId, bytes, patientKey);
+  }
+
+  burnedInReasons(metadata: DicomJson): string[] {
+    return this.site.burnedInReasons(metadata);
+  }
+
+  instanceRefusal(metadata: DicomJson, transferSyntaxUid: string): string[] {
+    return this.site.instanceRefusal(metadata, transferSyntaxUid);
+  }
+
+  /**
+   * Switches the masking policy: the site's, and the projects that override it with their own selection.
+   * Fingerprints change with it, so nothing cached under an old policy is served.
+   */
+  setPixelMasking(site: PixelMasking, projects: ReadonlyMap<string, PixelMasking> = new Map()) {
+    this.siteMasking = site;
+    this.projectMasking = new Map(projects);
+    this.site = this.make(SITE_SCOPE, site);
+    this.scoped = new Map();
   }
 }

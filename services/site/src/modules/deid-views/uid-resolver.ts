@@ -38,7 +38,9 @@ export class DeidUidResolver {
     const known = requests.map((r) => this.known.get(`${r.level}:${r.uid}`));
     if (known.every((k) => k !== undefined)) return known as string[];
     const out = await this.lookup(requests);
-    out?.forEach((uid, i) => this.known.set(`${requests[i]!.level}:${requests[i]!.uid}`, uid, 1));
+    out?.forEach((uid, i) => {
+      this.known.set(`${requests[i]!.level}:${requests[i]!.uid}`, uid, 1);
+    });
     return out;
   }
 

@@ -1,4 +1,4 @@
-import { parseInstance } from '@annex/dicom';
+import { getFrame, parseInstance } from '@annex/dicom';
 import type { DicomDataset } from '@annex/dicom/parse/element.ts';
 import { AppError } from '@annex/platform';
 import { type DicomJson, firstString } from './dicom-json.ts';
@@ -8,8 +8,9 @@ import { readStoredFrame } from './frames.ts';
 import { boundaryOf, multipartBuffer, multipartContentType } from './multipart.ts';
 import type { UrlUids, Viewer } from './viewer.ts';
 import {
-  assertPixelsViewable,
   auditRead,
+  maskedInstance,
+  pixelSource,
   storedOrThrow,
   type WadoDeps,
   type WadoResponse,
@@ -52,7 +53,9 @@ export async function retrieveBulkData(
   const [instance] = await storedOrThrow(deps, viewer, url, 'instance');
   const inst = instance!;
   const isPixelData = path.toUpperCase() === PIXEL_DATA;
-  if (isPixelData) assertPixelsViewable(viewer, inst);
+  // Pixel data of a masked burned-in-risk image comes from the engine's masked copy (same transfer syntax).
+  const maskedBy =
+    isPixelData && pixelSource(viewer, inst) === 'masked' && viewer.kind === 'deid' ? viewer.view : undefined;
   const etag = strongEtag(
     'bulkdata',
     viewer.kind === 'phi' ? 'original' : viewer.view.fingerprint,
@@ -67,8 +70,11 @@ export async function retrieveBulkData(
     body: async () => {
       await auditRead(deps, viewer, 'bulkdata', [inst]);
       if (isPixelData) {
+        const masked = maskedBy ? await maskedInstance(deps, maskedBy, inst) : undefined;
         const frames = await Promise.all(
-          Array.from({ length: inst.numberOfFrames }, (_, i) => readStoredFrame(deps.storage, inst, i + 1)),
+          Array.from({ length: inst.numberOfFrames }, (_, i) =>
+            masked ? [getFrame(masked, i)] : readStoredFrame(deps.storage, inst, i + 1),
+          ),
         );
         const contentType = `application/octet-stream; transfer-syntax=${ts}`;
         return multipartBuffer(

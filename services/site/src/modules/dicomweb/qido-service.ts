@@ -86,6 +86,7 @@ export async function searchQido(
   const scope: Scope = {
     ...(index.study ? { studyUid: index.study } : {}),
     ...(index.series ? { seriesUid: index.series } : {}),
+    ...(viewer.access ? { access: viewer.access } : {}),
   };
   const show = (uid: string) => shownUid(viewer, uid);
   const view = (key: string, ds: DicomJson, patientId: string) =>
@@ -96,7 +97,7 @@ export async function searchQido(
   let results: DicomJson[];
 
   if (level === 'study') {
-    const rows = await deps.repository.searchStudies(query);
+    const rows = await deps.repository.searchStudies(query, scope);
     results = rows.map((r) => {
       studyIds.add(r.id);
       const uid = show(r.studyInstanceUid);

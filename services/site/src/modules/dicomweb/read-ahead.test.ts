@@ -7,6 +7,7 @@ import type { DicomwebRepository, StoredInstance } from './repository.ts';
 const row = (k: number, frames = 1): StoredInstance => ({
   id: `id-${k}`,
   studyId: 'study',
+  seriesId: 'series',
   sopInstanceUid: `1.2.3.${k}`,
   seriesInstanceUid: '1.2.3',
   studyInstanceUid: '1.2',

@@ -5,8 +5,9 @@ import { notAcceptable, notFoundResource } from './errors.ts';
 import { strongEtag } from './etag.ts';
 import type { UrlUids, Viewer } from './viewer.ts';
 import {
-  assertPixelsViewable,
   auditRead,
+  maskedInstance,
+  pixelSource,
   storedOrThrow,
   type WadoDeps,
   type WadoResponse,
@@ -161,15 +162,24 @@ export async function renderInstance(
   if (!type) throw notAcceptable('Rendered images are image/jpeg or image/png.');
   const [instance] = await storedOrThrow(deps, viewer, url, 'instance');
   const inst = instance!;
-  assertPixelsViewable(viewer, inst);
+  // A masked burned-in-risk image is rendered from the engine's masked copy, never from the stored pixels.
+  const maskedBy = pixelSource(viewer, inst) === 'masked' && viewer.kind === 'deid' ? viewer.view : undefined;
   if (n > inst.numberOfFrames) throw notFoundResource('frame');
-  const etag = strongEtag('rendered', inst.sha256, n, type, JSON.stringify(params));
+  const etag = strongEtag(
+    'rendered',
+    maskedBy ? `${inst.sha256}:${maskedBy.fingerprint}` : inst.sha256,
+    n,
+    type,
+    JSON.stringify(params),
+  );
   return {
     contentType: type,
     etag,
     body: async () => {
       await auditRead(deps, viewer, 'rendered', [inst]);
-      const parsed = parseInstance(await deps.storage.getBuffer(inst.objectKey));
+      const parsed = maskedBy
+        ? await maskedInstance(deps, maskedBy, inst)
+        : parseInstance(await deps.storage.getBuffer(inst.objectKey));
       const frame = await decodeFrame(parsed, n - 1);
       const colour = frame.samplesPerPixel === 3;
       const format = type === 'image/png' ? 'png' : 'jpeg';

@@ -2,6 +2,7 @@ import { Prisma, type PrismaClient } from '../../db.ts';
 import type { DicomJson } from './dicom-json.ts';
 import type { QidoQuery } from './qido-query.ts';
 import { whereSql } from './qido-sql.ts';
+import type { ReadAccess } from './viewer.ts';
 
 const sql = Prisma.sql;
 
@@ -40,6 +41,7 @@ export interface InstanceRow {
 export interface StoredInstance {
   id: string;
   studyId: string;
+  seriesId: string;
   sopInstanceUid: string;
   seriesInstanceUid: string;
   studyInstanceUid: string;
@@ -87,11 +89,35 @@ const attributesSql = Prisma.raw(
 export interface Scope {
   studyUid?: string;
   seriesUid?: string;
+  /** Only studies (and series) this rule lets the request read. */
+  access?: ReadAccess;
 }
 
-const scopeSql = (scope: Scope) => [
+/**
+ * The read rule as a condition on the query's aliases: a (non-cancelled) task covers the study (a study task)
+ * or the series (a series task), in the project, assigned to the assignee and not released. At study level
+ * (no series alias) any task in the study counts. Evaluated per query, so a new assignment shows at once.
+ */
+export function accessSql(access: ReadAccess, level: 'study' | 'series'): Prisma.Sql {
+  const conditions = [
+    sql`t.status <> 'cancelled'`,
+    sql`t."studyRef" = st.id`,
+    ...(level === 'series' ? [sql`(t."seriesRef" IS NULL OR t."seriesRef" = se.id)`] : []),
+    ...(access.projectId ? [sql`t."projectRef" = ${access.projectId}::uuid`] : []),
+    ...(access.assignee !== undefined
+      ? [
+          sql`EXISTS (SELECT 1 FROM "Assignment" a WHERE a."taskRef" = t.id AND a.annotator = ${access.assignee}
+                AND a.status <> 'released')`,
+        ]
+      : []),
+  ];
+  return sql`EXISTS (SELECT 1 FROM "Task" t WHERE ${Prisma.join(conditions, ' AND ')})`;
+}
+
+const scopeSql = (scope: Scope, level: 'study' | 'series' = 'series') => [
   ...(scope.studyUid ? [sql`st."studyInstanceUid" = ${scope.studyUid}`] : []),
   ...(scope.seriesUid ? [sql`se."seriesInstanceUid" = ${scope.seriesUid}`] : []),
+  ...(scope.access ? [accessSql(scope.access, level)] : []),
 ];
 
 const page = (q: QidoQuery) => sql`LIMIT ${q.limit} OFFSET ${q.offset}`;
@@ -99,7 +125,7 @@ const page = (q: QidoQuery) => sql`LIMIT ${q.limit} OFFSET ${q.offset}`;
 /** The DICOM index as DICOMweb reads it. Raw SQL where Prisma's query builder cannot express QIDO matching. */
 export function createDicomwebRepository(prisma: PrismaClient) {
   return {
-    async searchStudies(q: QidoQuery): Promise<StudyRow[]> {
+    async searchStudies(q: QidoQuery, scope: Scope = {}): Promise<StudyRow[]> {
       const rows = await prisma.$queryRaw<
         Array<StudyRow & { seriesCount: bigint; instanceCount: bigint }>
       >(sql`
@@ -109,7 +135,7 @@ export function createDicomwebRepository(prisma: PrismaClient) {
           COALESCE((SELECT array_agg(DISTINCT s4.modality ORDER BY s4.modality) FROM "Series" s4
                      WHERE s4."studyRef" = st.id AND s4.modality IS NOT NULL), '{}') AS modalities
         FROM "Study" st JOIN "Patient" p ON p.id = st."patientRef"
-        ${whereSql('study', q.filters)}
+        ${whereSql('study', q.filters, scopeSql(scope, 'study'))}
         ORDER BY st."studyDate" DESC NULLS LAST, st."studyInstanceUid"
         ${page(q)}`);
       return rows.map((r) => ({
@@ -152,7 +178,7 @@ export function createDicomwebRepository(prisma: PrismaClient) {
         ...(scope.sopUid ? [sql`i."sopInstanceUid" = ${scope.sopUid}`] : []),
       ];
       return prisma.$queryRaw<StoredInstance[]>(sql`
-        SELECT i.id::text AS id, st.id::text AS "studyId", i."sopInstanceUid", se."seriesInstanceUid",
+        SELECT i.id::text AS id, st.id::text AS "studyId", se.id::text AS "seriesId", i."sopInstanceUid", se."seriesInstanceUid",
           st."studyInstanceUid", i."sopClassUid", i."transferSyntaxUid", i."objectKey", i.size, i.sha256,
           i."numberOfFrames", i.rows, i.columns, i."pixelData", ${attributesSql} AS attributes
         FROM "Instance" i JOIN "Series" se ON se.id = i."seriesRef" JOIN "Study" st ON st.id = se."studyRef"
@@ -225,6 +251,21 @@ export function createDicomwebRepository(prisma: PrismaClient) {
         WHERE ${Prisma.join(conditions, ' AND ')}`);
       const row = rows[0];
       return row && row.n > 0n ? `${row.n}:${row.newest?.toISOString()}:${row.ids}` : undefined;
+    },
+
+    /** Whether the rule lets a request read this series (one indexed query; see accessSql). */
+    async canRead(access: ReadAccess, seriesId: string): Promise<boolean> {
+      const rows = await prisma.$queryRaw<Array<{ ok: number }>>(sql`
+        SELECT 1 AS ok FROM "Series" se JOIN "Study" st ON st.id = se."studyRef"
+        WHERE se.id = ${seriesId}::uuid AND ${accessSql(access, 'series')}`);
+      return rows.length > 0;
+    },
+
+    async projectExists(projectId: string): Promise<boolean> {
+      const rows = await prisma.$queryRaw<Array<{ ok: number }>>(
+        sql`SELECT 1 AS ok FROM "Project" WHERE id = ${projectId}::uuid`,
+      );
+      return rows.length > 0;
     },
 
     /** The study's database id (the audit log's resource name: never a UID or a patient value). */

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import { decodeFrame, getFrame, parseInstance } from '@annex/dicom';
+import { decodeFrame, getFrame, type ParsedInstance } from '@annex/dicom';
 import { AppError } from '@annex/platform';
 import type { ObjectStore } from '../../storage/object-store.ts';
-import type { AnnotatorView } from '../deid-views/annotator-view.ts';
+import type { ScopedAnnotatorView } from '../deid-views/annotator-view.ts';
 import { LruCache } from '../deid-views/lru-cache.ts';
 import { chooseFrameRepresentation, chooseInstanceRepresentation, EXPLICIT_VR_LE } from './accept.ts';
 import { type DicomJson, firstNumber, firstString } from './dicom-json.ts';
@@ -19,7 +19,7 @@ import {
 } from './multipart.ts';
 import type { FrameReadAhead } from './read-ahead.ts';
 import type { DicomwebRepository, StoredInstance } from './repository.ts';
-import { indexUids, shownUid, type UrlUids, type Viewer } from './viewer.ts';
+import { indexUids, type ReadAccess, shownUid, type UrlUids, type Viewer } from './viewer.ts';
 
 export interface WadoDeps {
   repository: DicomwebRepository;
@@ -43,10 +43,15 @@ export interface WadoResponse {
 
 const patientKeyOf = (attributes: DicomJson) => firstString(attributes, T.PatientID) ?? '';
 
-/** Burned-in text risk blocks pixel access for the de-identified view (PS3.15 E.3.1; issue: default deny). */
-export function assertPixelsViewable(viewer: Viewer, instance: StoredInstance) {
-  if (viewer.kind === 'phi') return;
-  throwBurnedInRisk(viewer.view.burnedInReasons(instance.attributes));
+/**
+ * Whether the de-identified view serves an instance's pixels, and from where: `stored` (no burned-in risk, or
+ * the PHI view), `masked` (a risk that the view's mask template covers: pixels come from the engine's masked
+ * copy), or a 403 BURNED_IN_RISK (PS3.15 E.3.1; issue: default deny).
+ */
+export function pixelSource(viewer: Viewer, instance: StoredInstance): 'stored' | 'masked' {
+  if (viewer.kind === 'phi' || viewer.view.burnedInReasons(instance.attributes).length === 0) return 'stored';
+  throwBurnedInRisk(viewer.view.instanceRefusal(instance.attributes, instance.transferSyntaxUid));
+  return 'masked';
 }
 
 function throwBurnedInRisk(reasons: string[]) {
@@ -71,6 +76,33 @@ const rowKey = (study: string, series: string, sop: string) => `${study}|${serie
 export const rememberInstance = (row: StoredInstance) =>
   instanceRows.set(rowKey(row.studyInstanceUid, row.seriesInstanceUid, row.sopInstanceUid), row, 1);
 
+// Positive read decisions per rule and series, briefly: frames come in hundreds per series. A refusal is never
+// remembered (a new assignment reads at once); a released one stops reading within this time.
+const READ_DECISION_MS = 10_000;
+const readDecisions = new LruCache<number>(100_000);
+
+/** The instances the request's read rule lets it see (all of them when it has none). */
+async function readable(deps: WadoDeps, access: ReadAccess | undefined, rows: StoredInstance[]) {
+  if (!access) return rows;
+  const decided = new Map<string, boolean>();
+  const out: StoredInstance[] = [];
+  for (const row of rows) {
+    let ok = decided.get(row.seriesId);
+    if (ok === undefined) {
+      const key = `${access.key}|${row.seriesId}`;
+      const at = readDecisions.get(key);
+      ok = at !== undefined && Date.now() - at < READ_DECISION_MS;
+      if (!ok) {
+        ok = await deps.repository.canRead(access, row.seriesId);
+        if (ok) readDecisions.set(key, Date.now(), 1);
+      }
+      decided.set(row.seriesId, ok);
+    }
+    if (ok) out.push(row);
+  }
+  return out;
+}
+
 export async function storedOrThrow(
   deps: WadoDeps,
   viewer: Viewer,
@@ -80,14 +112,17 @@ export async function storedOrThrow(
   const index = await indexUids(viewer, url);
   const key = level === 'instance' ? rowKey(index.study!, index.series!, index.instance!) : undefined;
   const cached = key ? instanceRows.get(key) : undefined;
-  if (cached) return [cached];
-  const instances = await deps.repository.storedInstances({
-    ...(index.study ? { studyUid: index.study } : {}),
-    ...(index.series ? { seriesUid: index.series } : {}),
-    ...(index.instance ? { sopUid: index.instance } : {}),
-  });
+  let instances = cached
+    ? [cached]
+    : await deps.repository.storedInstances({
+        ...(index.study ? { studyUid: index.study } : {}),
+        ...(index.series ? { seriesUid: index.series } : {}),
+        ...(index.instance ? { sopUid: index.instance } : {}),
+      });
+  if (key && !cached && instances[0]) rememberInstance(instances[0]);
+  // Not visible is not found: a study outside the rule is indistinguishable from one that does not exist.
+  instances = await readable(deps, viewer.access, instances);
   if (instances.length === 0) throw notFoundResource(level);
-  if (key) rememberInstance(instances[0]!);
   return instances;
 }
 
@@ -132,11 +167,13 @@ export async function retrieveMetadata(
     ...(index.study ? { studyUid: index.study } : {}),
     ...(index.series ? { seriesUid: index.series } : {}),
     ...(index.instance ? { sopUid: index.instance } : {}),
+    ...(viewer.access ? { access: viewer.access } : {}),
   };
   const version = await deps.repository.scopeVersion(scope);
   if (!version) throw notFoundResource(level);
   const viewKey = viewer.kind === 'phi' ? 'original' : viewer.view.fingerprint;
-  const cacheKey = `${viewKey}|${deps.baseUrl}|${scope.studyUid}|${scope.seriesUid ?? ''}|${scope.sopUid ?? ''}`;
+  // The read rule decides which series a body holds, so bodies are kept per rule.
+  const cacheKey = `${viewKey}|${viewer.access?.key ?? ''}|${deps.baseUrl}|${scope.studyUid}|${scope.seriesUid ?? ''}|${scope.sopUid ?? ''}`;
   const cached = metadataCache.get(cacheKey);
   let entry = cached?.version === version ? cached : undefined;
   if (!entry && viewer.kind === 'phi') {
@@ -251,12 +288,7 @@ export async function retrieveFrames(
   const [instance] = await storedOrThrow(deps, viewer, url, 'instance');
   const inst = instance!;
   // A burned-in-risk image that a mask template covers is served from the masked object, never the stored one.
-  const maskedBy =
-    viewer.kind === 'deid' && viewer.view.burnedInReasons(inst.attributes).length > 0
-      ? viewer.view
-      : undefined;
-  if (maskedBy) throwBurnedInRisk(maskedBy.instanceRefusal(inst.attributes, inst.transferSyntaxUid));
-  else assertPixelsViewable(viewer, inst);
+  const maskedBy = pixelSource(viewer, inst) === 'masked' && viewer.kind === 'deid' ? viewer.view : undefined;
   if (frames.some((n) => n > inst.numberOfFrames)) throw notFoundResource('frame');
   const ts = inst.transferSyntaxUid;
   const choice = chooseFrameRepresentation(accept, ts, canDecode(ts));
@@ -280,11 +312,14 @@ export async function retrieveFrames(
     bitsAllocated: firstNumber(inst.attributes, T.BitsAllocated) ?? 16,
     samplesPerPixel: firstNumber(inst.attributes, '00280002') ?? 1,
   };
-  let fromMasked: ReturnType<typeof maskedFrames> | undefined;
+  let fromMasked: Promise<ParsedInstance> | undefined;
   const read = async (n: number) => {
     if (maskedBy) {
-      fromMasked ??= maskedFrames(deps, maskedBy, inst);
-      return (await fromMasked)(n, choice.decode);
+      fromMasked ??= maskedInstance(deps, maskedBy, inst);
+      const parsed = await fromMasked;
+      if (!choice.decode) return [getFrame(parsed, n - 1)];
+      const p = (await decodeFrame(parsed, n - 1)).pixels;
+      return [new Uint8Array(p.buffer, p.byteOffset, p.byteLength)];
     }
     const stored = await readStoredFrame(deps.storage, inst, n);
     deps.readAhead?.after(inst, n);
@@ -321,15 +356,12 @@ export async function retrieveFrames(
   };
 }
 
-/** Frames cut from the annotator view's masked copy of an instance (the engine's output, cached by the view). */
-async function maskedFrames(deps: WadoDeps, view: AnnotatorView, inst: StoredInstance) {
+/** The annotator view's masked copy of an instance, parsed (the engine's output, cached by the view). */
+export async function maskedInstance(
+  deps: WadoDeps,
+  view: ScopedAnnotatorView,
+  inst: StoredInstance,
+): Promise<ParsedInstance> {
   const bytes = await deps.storage.getBuffer(inst.objectKey);
-  const parsed = parseInstance(
-    Buffer.concat(view.instanceOf(inst.id, bytes, patientKeyOf(inst.attributes)).chunks),
-  );
-  return async (n: number, decode: boolean): Promise<Uint8Array[]> => {
-    if (!decode) return [getFrame(parsed, n - 1)];
-    const p = (await decodeFrame(parsed, n - 1)).pixels;
-    return [new Uint8Array(p.buffer, p.byteOffset, p.byteLength)];
-  };
+  return view.maskedInstance(inst.id, bytes, patientKeyOf(inst.attributes));
 }

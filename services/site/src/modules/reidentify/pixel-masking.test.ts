@@ -1,14 +1,18 @@
 import {
   decodeFrameSync,
+  decodeRleFrame,
   makeMultiframe,
   makeStudy,
   parseInstance,
   type SyntheticSeries,
+  toGrey8,
   transcodeInstance,
 } from '@annex/dicom';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
 import { parseMultipart } from '../dicomweb/multipart.ts';
+import { claimAll, projectWithTasks } from '../dicomweb/test-projects.ts';
 import { ingestContextOf } from '../ingest/context.ts';
 import { ingestInstance } from '../ingest/service.ts';
 
@@ -40,6 +44,10 @@ beforeAll(async () => {
   const ctx = ingestContextOf(site.app);
   for (const s of [native, rle, unmatched, jpegLs])
     for (const f of s.files) await ingestInstance(ctx, f, { via: 'upload' });
+  // Ana reads the study through the task assigned to her (the unscoped root, site-wide masking policy).
+  expect(await claimAll(site, 'ana', await projectWithTasks(site, 'masking', [study.studyInstanceUid]))).toBe(
+    1,
+  );
 });
 afterAll(async () => site?.close());
 
@@ -150,14 +158,75 @@ describe('pixel masking of burned-in-risk instances for annotators', () => {
     }
   });
 
-  it('still refuses a burned-in-risk instance no template fits, and rendered images of masked ones', async () => {
-    for (const url of ['', '/frames/1', '/rendered']) {
+  it('still refuses a burned-in-risk instance no template fits, whatever is asked of it', async () => {
+    for (const url of ['', '/frames/1', '/rendered', '/bulkdata/7FE00010']) {
       const res = await annotatorGets(unmatched, url);
       expect(res.statusCode, url).toBe(403);
       expect(res.json().error.code).toBe('BURNED_IN_RISK');
     }
-    // Rendering reads stored frames: it fails closed instead of rendering unmasked pixels.
-    expect((await annotatorGets(native, '/rendered')).statusCode).toBe(403);
+  });
+
+  it('renders a masked instance from the masked copy: the rectangle at the lowest grey, the rest as the original renders', async () => {
+    const original = decodeFrameSync(parseInstance(native.files[0]!), 1);
+    // A window from the stored value 0 (what the mask writes) to the frame's maximum, so the mask is black.
+    const low = original.rescaleIntercept;
+    let max = 0;
+    for (const v of original.pixels) max = Math.max(max, v);
+    const high = max * original.rescaleSlope + original.rescaleIntercept;
+    const window = { windowCenter: (low + high) / 2, windowWidth: high - low };
+    const res = await annotatorGets(
+      native,
+      `/frames/2/rendered?window=${window.windowCenter},${window.windowWidth}`,
+      'image/png',
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    const png = PNG.sync.read(res.rawPayload);
+    expect([png.width, png.height]).toEqual([32, 32]);
+    const unmasked = toGrey8(original, window);
+    const masked = toGrey8(
+      { ...original, pixels: original.pixels.map((v, i) => (inRect(i, 32) ? 0 : v)) },
+      window,
+    );
+    let visibleBefore = 0;
+    for (let i = 0; i < 32 * 32; i++) {
+      const grey = png.data[i * 4]!;
+      if (inRect(i, 32)) {
+        expect(grey, `pixel ${i}`).toBe(0);
+        if (unmasked[i]! > 0) visibleBefore++;
+      } else {
+        expect(grey, `pixel ${i}`).toBe(unmasked[i]);
+      }
+      expect(grey).toBe(masked[i]);
+    }
+    // The rectangle showed something before masking, so the zeros above are the mask's doing.
+    expect(visibleBefore).toBeGreaterThan(0);
+  });
+
+  it('serves the pixel bulk data of a masked instance from the masked copy, in its stored syntax', async () => {
+    for (const series of [native, rle]) {
+      const res = await annotatorGets(series, '/bulkdata/7FE00010');
+      expect(res.statusCode, res.body).toBe(200);
+      const parts = parseMultipart(res.rawPayload, String(res.headers['content-type']));
+      expect(parts).toHaveLength(2);
+      const original = parseInstance(series.files[0]!);
+      parts.forEach((part, f) => {
+        expect(part.headers['content-type']).toContain(`transfer-syntax=${original.transferSyntaxUid}`);
+        const bytes =
+          series === rle
+            ? decodeRleFrame(Buffer.from(part.body), {
+                rows: 32,
+                columns: 32,
+                bitsAllocated: 16,
+                samplesPerPixel: 1,
+              })
+            : Uint8Array.from(part.body);
+        const got = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+        const want = decodeFrameSync(original, f).pixels;
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) expect(got[i], `pixel ${i}`).toBe(inRect(i, 32) ? 0 : want[i]);
+      });
+    }
   });
 
   it('lets only site admins manage templates, and a deleted template stops masking at once', async () => {

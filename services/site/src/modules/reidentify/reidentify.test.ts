@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { phiValuesOf, pseudonymize } from '@annex/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
+import { claimAll, projectWithTasks } from '../dicomweb/test-projects.ts';
 import { type LoadedStudies, loadTestStudies } from '../dicomweb/test-studies.ts';
 
 let site: TestSite;
@@ -11,6 +12,8 @@ beforeAll(async () => {
   site = await startTestSite();
   s = await loadTestStudies(site, 'reidentify');
   canaries = phiValuesOf(s.a, s.b);
+  const project = await projectWithTasks(site, 'reidentify', [s.a.studyInstanceUid, s.b.studyInstanceUid]);
+  expect(await claimAll(site, 'ana', project)).toBe(2);
 });
 afterAll(async () => site?.close());
 
