@@ -19,6 +19,11 @@ export const METRIC_RANGES = {
   f1: [0, 1],
   accuracy: [0, 1],
   mean_distance_mm: [0, 10_000],
+  // Polylines: symmetric Hausdorff distance of matched lines; measurements: absolute differences
+  // of matched lengths (mm) and angles (degrees, the short way round: at most 180).
+  hausdorff_mm: [0, 10_000],
+  length_diff_mm: [0, 10_000],
+  angle_diff_deg: [0, 180],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type MetricName = keyof typeof METRIC_RANGES;

@@ -5,10 +5,14 @@ import {
   decodeLabelRle,
   encodeLabelRle,
   type LabelRle,
+  type MeasurementKind,
   type MetricValue,
+  measurementQuality,
   numericQuality,
   type PointMm,
+  type PolylineMm,
   pointQuality,
+  polylineQuality,
   type QualitySummary,
   type Rating,
   type Region,
@@ -30,6 +34,8 @@ export interface TaskQualityInput {
   grids: Map<string, SeriesGrid>;
   /** Points closer than this (mm) are the same finding. */
   pointMatchMm?: number;
+  /** Polylines and length/angle measurements closer than this (symmetric mean distance, mm) are the same finding. */
+  lineMatchMm?: number;
 }
 
 export type ConsensusMethod = 'single' | 'staple' | 'majority';
@@ -45,6 +51,20 @@ export interface TaskQuality {
 }
 
 const REGION_TOOLS = new Set(['bbox', 'polygon', 'freehand']);
+const LINE_TOOLS = new Set(['polyline', 'length', 'angle']);
+
+/** Quality of one line label on one image (polyline, or a length/angle measurement). */
+function lineQuality(
+  tool: string,
+  label: number,
+  raters: PolylineMm[][],
+  maxDistanceMm: number,
+  reference?: PolylineMm[],
+): MetricValue[] {
+  return tool === 'polyline'
+    ? polylineQuality(label, raters, maxDistanceMm, reference)
+    : measurementQuality(label, tool as MeasurementKind, raters, maxDistanceMm, reference);
+}
 const mean = (xs: (number | null | undefined)[]) => {
   const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
@@ -202,6 +222,28 @@ export function computeTaskQuality(input: TaskQualityInput): TaskQuality {
     }
   }
 
+  // Polylines and length/angle measurements: per label and image, lines matched between raters by
+  // optimal assignment on their symmetric mean distance in mm; F1 within lineMatchMm, distances of
+  // matched polylines, absolute differences of matched lengths (mm) and angles (degrees).
+  const lineMm = input.lineMatchMm ?? 5;
+  const toLineMm = (s: Shape): PolylineMm => {
+    const [rowMm, colMm] = pixelSpacing(s.image.seriesUid);
+    return s.points.map(([x, y]) => ({ x: x * colMm, y: y * rowMm }));
+  };
+  const lineLabels = instructions.labels.filter((l) => LINE_TOOLS.has(l.tool));
+  for (const label of lineLabels) {
+    const number = labelNumber.get(label.id)!;
+    const ofLabel = (d: AnnotationDoc) => d.shapes.filter((s) => s.labelId === label.id);
+    const images = new Set([...raters, ...(gold ? [gold] : [])].flatMap((d) => ofLabel(d).map(imageKey)));
+    for (const key of images) {
+      const on = (d: AnnotationDoc) =>
+        ofLabel(d)
+          .filter((s) => imageKey(s) === key)
+          .map(toLineMm);
+      metrics.push(...lineQuality(label.tool, number, raters.map(on), lineMm, gold ? on(gold) : undefined));
+    }
+  }
+
   // Classifications: kappas and alpha over every target any rater answered; majority consensus.
   for (const def of instructions.classifications) {
     const number = classNumber.get(def.id)!;
@@ -261,6 +303,22 @@ export function computeTaskQuality(input: TaskQualityInput): TaskQuality {
   // Each annotator against the consensus shapes (F1), STAPLE masks (Dice) and majority answers.
   const annotators = raters.map((doc, i) => {
     const shapeF1: number[] = [];
+    // Line labels against the consensus shapes: F1 joins the shape F1; distances and differences by kind.
+    const lineVsConsensus: MetricValue[] = [];
+    for (const label of lineLabels) {
+      const number = labelNumber.get(label.id)!;
+      const keys = new Set(
+        [...doc.shapes, ...consensus.shapes].filter((s) => s.labelId === label.id).map(imageKey),
+      );
+      for (const key of keys) {
+        const pick = (d: Shape[]) =>
+          d.filter((s) => s.labelId === label.id && imageKey(s) === key).map(toLineMm);
+        const vs = lineQuality(label.tool, number, [pick(doc.shapes)], lineMm, pick(consensus.shapes));
+        lineVsConsensus.push(...vs.map((m) => ({ ...m, raterA: i })));
+        const f1 = vs.find((m) => m.metric === 'f1' && m.comparison === 'vs_gold')?.value;
+        if (typeof f1 === 'number') shapeF1.push(f1);
+      }
+    }
     for (const label of shapeLabels) {
       if (label.tool === 'point') continue;
       const number = labelNumber.get(label.id)!;
@@ -302,6 +360,26 @@ export function computeTaskQuality(input: TaskQualityInput): TaskQuality {
     if (f1 !== undefined) out.f1 = f1;
     const accuracy = gold ? of('accuracy', 'vs_gold') : agreement;
     if (accuracy !== undefined) out.accuracy = accuracy;
+    // Line metrics against gold when there is one, else against the consensus shapes.
+    const lineSource = gold ? metrics : lineVsConsensus;
+    const lineOf = (metric: string, tool: string) =>
+      mean(
+        lineSource
+          .filter(
+            (m) =>
+              m.metric === metric &&
+              m.comparison === 'vs_gold' &&
+              m.raterA === i &&
+              lineLabels.some((l) => l.tool === tool && labelNumber.get(l.id) === m.label),
+          )
+          .map((m) => m.value),
+      );
+    const hausdorff = lineOf('hd_max_mm', 'polyline');
+    if (hausdorff !== undefined) out.hausdorff_mm = hausdorff;
+    const lengthDiff = lineOf('abs_difference', 'length');
+    if (lengthDiff !== undefined) out.length_diff_mm = lengthDiff;
+    const angleDiff = lineOf('abs_difference', 'angle');
+    if (angleDiff !== undefined) out.angle_diff_deg = Math.min(180, angleDiff);
     const sens = mean(staple.map((s) => s.sensitivity[i]));
     if (sens !== undefined) out.staple_sensitivity = sens;
     const spec = mean(staple.map((s) => s.specificity[i]));
@@ -330,6 +408,9 @@ export function computeTaskQuality(input: TaskQualityInput): TaskQuality {
     put(o, 'volume_ml', pairMean(number, 'volume_ml', 'rater'));
     put(o, 'f1', pairMean(number, 'f1'));
     put(o, 'mean_distance_mm', pairMean(number, 'mean_distance_mm'));
+    if (label.tool === 'polyline') put(o, 'hausdorff_mm', pairMean(number, 'hd_max_mm'));
+    if (label.tool === 'length') put(o, 'length_diff_mm', pairMean(number, 'abs_difference'));
+    if (label.tool === 'angle') put(o, 'angle_diff_deg', pairMean(number, 'abs_difference'), [0, 180]);
     const s = staple.filter((x) => x.label === number);
     put(o, 'staple_sensitivity', mean(s.flatMap((x) => x.sensitivity)));
     put(o, 'staple_specificity', mean(s.flatMap((x) => x.specificity)));
