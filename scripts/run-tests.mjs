@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every workspace's tests through turbo, then ONE summary line summed over all suites
 // (CI reads `N passed, N failed`). Each package's vitest writes reports/vitest.json.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -22,11 +22,47 @@ const withTests = workspaces.filter((dir) => {
 for (const dir of withTests) rmSync(path.join(root, dir, 'reports', 'vitest.json'), { force: true });
 
 const args = ['turbo', 'run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)];
-const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+// turbo's output streams through, and the last lines of each task are kept so that a failing
+// package's own words can be repeated next to the summary (CI shows only the end of the log).
+const tails = new Map();
+const turboFailed = new Set();
+const run = await new Promise((resolve) => {
+  const child = spawn('npx', args, { cwd: root, stdio: ['inherit', 'pipe', 'pipe'] });
+  const keeper = () => {
+    let pending = '';
+    return (chunk) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+        const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+        for (const m of plain.matchAll(/(@[\w-]+\/[\w-]+)#test/g))
+          if (/Failed:/.test(plain)) turboFailed.add(m[1]);
+        const task = /^(@[\w-]+\/[\w-]+):test: ?/.exec(plain);
+        if (!task) continue;
+        const tail = tails.get(task[1]) ?? [];
+        tail.push(plain.slice(task[0].length));
+        if (tail.length > 60) tail.shift();
+        tails.set(task[1], tail);
+      }
+    };
+  };
+  const [keepOut, keepErr] = [keeper(), keeper()];
+  child.stdout.on('data', (c) => {
+    process.stdout.write(c);
+    keepOut(c);
+  });
+  child.stderr.on('data', (c) => {
+    process.stderr.write(c);
+    keepErr(c);
+  });
+  child.on('close', (status) => resolve({ status }));
+});
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failedPackages = [];
 for (const dir of withTests) {
   const report = path.join(root, dir, 'reports', 'vitest.json');
   if (!existsSync(report)) {
@@ -49,11 +85,19 @@ for (const dir of withTests) {
   }
   let packageFailed = r.numFailedTests + brokenFiles.length;
   if (r.success === false && packageFailed === 0) {
-    console.error(`${dir}: vitest reported the run unsuccessful (an unhandled error?): counted as one failure`);
+    console.error(
+      `${dir}: vitest reported the run unsuccessful (an unhandled error?): counted as one failure`,
+    );
     packageFailed = 1;
   }
   failed += packageFailed;
+  if (packageFailed > 0)
+    failedPackages.push(JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8')).name);
   console.log(`${dir}: ${r.numPassedTests} passed, ${packageFailed} failed`);
+}
+for (const name of new Set([...failedPackages, ...turboFailed])) {
+  console.log(`--- last lines of ${name} ---`);
+  for (const line of tails.get(name) ?? []) console.log(line);
 }
 if (run.status !== 0 && failed === 0) {
   console.error('turbo failed although no test reported a failure: counted as one failure');
