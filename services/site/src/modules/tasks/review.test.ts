@@ -291,3 +291,94 @@ describe('the review stage', () => {
     expect(events.filter((e) => e.action === 'review.approve')).toHaveLength(2);
   });
 });
+
+describe('gold tasks in the review stage', () => {
+  it('reviews a gold answer like any other (the reviewer cannot tell), and scores it once approved', async () => {
+    const created = await api('admin', 'POST', '/api/projects', {
+      slug: 'reviewed-gold',
+      name: 'Reviewed with gold',
+      consensusSize: 1,
+      goldRate: 0,
+      goldWarmup: 1,
+      reviewStage: true,
+      instructions,
+    });
+    const project = created.json().id as string;
+    const added = await api('admin', 'POST', `/api/projects/${project}/tasks`, {
+      studyInstanceUids: studies.map((s) => s.study.studyInstanceUid),
+    });
+    const taskIds = added.json().taskIds as string[];
+    // The gold task is the first study's (the reference below is drawn on its image).
+    const first = await site.deps.prisma.study.findUniqueOrThrow({
+      where: { studyInstanceUid: studies[0]!.study.studyInstanceUid },
+    });
+    const goldTask = (
+      await site.deps.prisma.task.findFirstOrThrow({
+        where: { id: { in: taskIds }, studyRef: first.id },
+      })
+    ).id;
+    const regularTask = taskIds.find((id) => id !== goldTask)!;
+    const ids = taskContextOf(site.app).ids;
+    const image = {
+      seriesUid: ids.deidUid(studies[0]!.seriesInstanceUid),
+      sopInstanceUid: ids.deidUid(studies[0]!.sopInstanceUids[0]!),
+      frame: 1,
+    };
+    const reference: AnnotationDoc = {
+      shapes: [
+        {
+          id: 'g',
+          labelId: 'nodule',
+          kind: 'bbox',
+          image,
+          points: [
+            [2, 2],
+            [8, 8],
+          ],
+          attributes: {},
+        },
+      ],
+      masks: [],
+      classifications: {},
+    };
+    expect((await api('admin', 'PUT', `/api/tasks/${goldTask}/gold`, { doc: reference })).statusCode).toBe(
+      204,
+    );
+    // Cleo gets the gold task first (warm-up), then the regular one; both go to review.
+    for (const expected of [goldTask, regularTask]) {
+      const claimed = (await api('cleo', 'POST', '/api/tasks/next', { projectId: project })).json();
+      expect(claimed.id).toBe(expected);
+      if (expected === goldTask)
+        await api('cleo', 'PUT', `/api/tasks/${goldTask}/annotation`, {
+          clientRevisionId: 'cleo-gold-001',
+          baseRevision: 0,
+          doc: reference,
+        });
+      expect((await api('cleo', 'POST', `/api/tasks/${expected}/submit`, {})).statusCode).toBe(204);
+      expect((await api('cleo', 'GET', `/api/tasks/${expected}`)).json().status).toBe('in_review');
+    }
+    const items = (await api('rita', 'GET', `/api/review/queue?projectId=${project}`)).json().items as {
+      taskId: string;
+      assignmentId: string;
+    }[];
+    expect(items.map((i) => i.taskId).sort()).toEqual([goldTask, regularTask].sort());
+    // The same fields for both: nothing tells the gold task apart.
+    expect(Object.keys(items[0]!).sort()).toEqual(Object.keys(items[1]!).sort());
+    const opened = await Promise.all(
+      items.map(async (i) => (await api('rita', 'GET', `/api/review/assignments/${i.assignmentId}`)).json()),
+    );
+    expect(Object.keys(opened[0]).sort()).toEqual(Object.keys(opened[1]).sort());
+    expect(Object.keys(opened[0].task).sort()).toEqual(Object.keys(opened[1].task).sort());
+    const cloudId = (await site.deps.prisma.task.findUniqueOrThrow({ where: { id: goldTask } })).cloudId;
+    const scored = () =>
+      site.deps.prisma.syncOutbox.findFirst({
+        where: { type: 'task.metrics', body: { path: ['taskId'], equals: cloudId } },
+      });
+    expect(await scored()).toBeNull();
+    const gold = items.find((i) => i.taskId === goldTask)!;
+    const approved = await api('rita', 'POST', `/api/review/assignments/${gold.assignmentId}/approve`, {});
+    expect(approved.json()).toEqual({ taskId: goldTask, taskComplete: true });
+    const metrics = await waitFor(scored);
+    expect((metrics.body as { annotators: { score: number }[] }).annotators[0]!.score).toBe(1);
+  });
+});
