@@ -1,4 +1,4 @@
-import { makeCtSeries, makeStudy, type SyntheticSeries } from '@annex/dicom';
+import { makeCtSeries, makeStudy, phantomValueAt, pixelToPatient, type SyntheticSeries } from '@annex/dicom';
 import { freePort } from '@annex/platform/testing/free-port.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { ingestContextOf } from '../../../services/site/src/modules/ingest/conte
 import { ingestInstance } from '../../../services/site/src/modules/ingest/service.ts';
 import { taskContextOf } from '../../../services/site/src/modules/tasks/context.ts';
 import { startTestSite, type TestSite } from '../../../services/site/test/app.ts';
+import { decodeRuns } from '../src/lib/annotate/mask-rle.ts';
 import { buildApp } from './build-app.ts';
 import { launchChromium } from './chromium.ts';
 import type { PageGlobals } from './page-globals.ts';
@@ -52,6 +53,8 @@ beforeAll(async () => {
             required: true,
             attributes: [{ id: 'solid', label: 'Solid', type: 'boolean', required: true }],
           },
+          { id: 'lesionmask', name: 'Lesion mask', color: '#30ff30', tool: 'mask' },
+          { id: 'diameter', name: 'Diameter', color: '#3080ff', tool: 'length' },
         ],
         classifications: [
           {
@@ -118,6 +121,102 @@ describe('an annotator does a task in the browser against the site', () => {
     // The viewer reads the de-identified study: the URL carries no original UID.
     expect(page.url()).not.toContain(ct.study.studyInstanceUid);
     expect(page.url()).toContain(taskContextOf(site.app).ids.deidUid(ct.study.studyInstanceUid));
+  });
+
+  it('segments the lesion with the magic wand on two slices, interpolates between, measures a length label, and the site has it', async () => {
+    const viewport = page.locator('[aria-label="image viewport"]');
+    await viewport.hover();
+    const lesion = ct.phantom.shapes.find((s) => s.name === 'lesion')!;
+    const [cr, cc] = pixelOf([lesion.center[0], lesion.center[1]]);
+    const [a, b] = [2, SLICES - 3];
+    await page.locator('[data-label=lesionmask]').click();
+    await page.getByRole('navigation', { name: 'viewer tools' }).getByRole('button', { name: 'Wand' }).click();
+    for (const slice of [a, b]) {
+      await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), slice);
+      await page.waitForFunction(
+        (i) => (globalThis as unknown as PageGlobals).__annexViewer.state().index === i,
+        slice,
+      );
+      const at = await toPage(slice, Math.round(cr), Math.round(cc));
+      await page.mouse.click(at.x, at.y);
+      await expect
+        .poll(() => page.locator('[data-testid=mask-notice]').textContent())
+        .toMatch(/^Added \d+ px on 1 slice$/);
+    }
+    await viewport.hover();
+    await page.keyboard.press('f');
+    await expect
+      .poll(() => page.locator('[data-testid=mask-notice]').textContent())
+      .toBe(`Filled ${b - a - 1} slices between drawn slices`);
+
+    // A length label across the lesion on the middle slice.
+    await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), lesionSlice);
+    await page.locator('[data-label=diameter]').click();
+    const r = lesion.radii[0];
+    const [lr0, lc0] = pixelOf([lesion.center[0] - r, lesion.center[1]]);
+    const [lr1, lc1] = pixelOf([lesion.center[0] + r, lesion.center[1]]);
+    await drag(await toPage(lesionSlice, lr0, lc0), await toPage(lesionSlice, lr1, lc1));
+
+    await expect
+      .poll(() => page.locator('[data-testid=save-status]').textContent(), { timeout: 15_000 })
+      .toBe('Saved');
+    const latest = await site.deps.prisma.annotationRevision.findFirstOrThrow({
+      orderBy: { revision: 'desc' },
+    });
+    const doc = latest.doc as {
+      shapes: { labelId: string; kind: string; image: { sopInstanceUid: string }; points: number[][] }[];
+      masks: {
+        labelId: string;
+        rows: number;
+        columns: number;
+        slices: { image: { sopInstanceUid: string }; runs: number[] }[];
+      }[];
+    };
+    const ids = taskContextOf(site.app).ids;
+    const sliceOf = new Map(ct.sopInstanceUids.map((sop, k) => [ids.deidUid(sop), k]));
+    const mask = doc.masks.find((m) => m.labelId === 'lesionmask')!;
+    expect([mask.rows, mask.columns]).toEqual([256, 256]);
+    const bySlice = new Map(
+      mask.slices.map((s) => {
+        const px = new Uint8Array(256 * 256);
+        decodeRuns(s.runs, 1, px);
+        return [sliceOf.get(s.image.sopInstanceUid), px] as const;
+      }),
+    );
+    // Slices a..b and no others.
+    expect([...bySlice.keys()].sort((x, y) => (x as number) - (y as number))).toEqual(
+      Array.from({ length: b - a + 1 }, (_, k) => a + k),
+    );
+    // The wand took exactly the lesion's cross-section (150 HU, ±50; the body around it is 40 HU).
+    const truth = (slice: number) => {
+      const px = new Uint8Array(256 * 256);
+      for (let row = 0; row < 256; row++)
+        for (let col = 0; col < 256; col++)
+          if (phantomValueAt(ct.phantom, pixelToPatient(ct.geometry, slice, row, col)) === 150)
+            px[row * 256 + col] = 1;
+      return px;
+    };
+    const count = (m: Uint8Array) => m.reduce((n, v) => n + v, 0);
+    const wandA = bySlice.get(a)!;
+    expect(count(wandA)).toBeGreaterThan(400);
+    expect([...wandA]).toEqual([...truth(a)]);
+    expect([...bySlice.get(b)!]).toEqual([...truth(b)]);
+    // Slices a and b are mirror images about the lesion's centre: their cross-sections are the
+    // same disc, so shape-based interpolation gives that same disc on every slice between.
+    for (let k = a + 1; k < b; k++) expect([...bySlice.get(k)!]).toEqual([...wandA]);
+
+    const length = doc.shapes.find((s) => s.labelId === 'diameter')!;
+    expect(length.kind).toBe('length');
+    expect(sliceOf.get(length.image.sopInstanceUid)).toBe(lesionSlice);
+    const [[x0, y0], [x1, y1]] = length.points as [[number, number], [number, number]];
+    for (const [got, want] of [
+      [x0, lc0],
+      [y0, lr0],
+      [x1, lc1],
+      [y1, lr1],
+    ] as const) {
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1.5);
+    }
   });
 
   it('draws a box with its attribute, answers the study question, submits, and the site has it', async () => {

@@ -1,10 +1,14 @@
 import type { AnnotationDoc, AttributeValue, Instructions, LabelDef, Mask, Shape } from '../api/tasks.ts';
 import type { SeriesImage } from '../dicomweb/series-image-ids.ts';
 import { core, tools } from '../viewer/cornerstone-runtime.ts';
+import { WAND_EVENT, type WandClick } from '../viewer/magic-wand-tool.ts';
 import type { PrimaryTool, StackViewer } from '../viewer/stack-viewer.ts';
+import { gapsBetween, interpolateMasks } from './mask-interpolation.ts';
 import { decodeRuns, encodeRuns, isEmpty } from './mask-rle.ts';
+import { type GrowSlice, regionGrow, valueAt } from './region-grow.ts';
 
-// Label tools the viewer can draw; polyline, length and angle labels are not drawable here yet.
+// The Cornerstone tool that draws each kind of label. Length, angle and polyline labels use their
+// own tool instances (see StackViewer) so plain measurements stay out of the document.
 const TOOL_FOR: Partial<
   Record<Exclude<LabelDef['tool'], 'mask'>, { tool: PrimaryTool; kind: Shape['kind'] }>
 > = {
@@ -12,13 +16,39 @@ const TOOL_FOR: Partial<
   polygon: { tool: 'SplineROI', kind: 'polygon' },
   freehand: { tool: 'PlanarFreehandROI', kind: 'freehand' },
   point: { tool: 'Probe', kind: 'point' },
+  polyline: { tool: 'LabelPolyline', kind: 'polyline' },
+  length: { tool: 'LabelLength', kind: 'length' },
+  angle: { tool: 'LabelAngle', kind: 'angle' },
 };
 const KIND_FOR_TOOL = new Map(Object.values(TOOL_FOR).map((v) => [v!.tool as string, v!.kind]));
 
 /** Whether the viewer has a drawing tool for a label. */
 export const canDraw = (label: LabelDef) => label.tool === 'mask' || TOOL_FOR[label.tool] !== undefined;
 
-export type BrushMode = 'paint' | 'erase' | 'threshold';
+export type BrushMode = 'paint' | 'erase' | 'threshold' | 'wand';
+
+/** Magic wand settings: tolerance in HU (CT; stored units otherwise) around the seed's value. */
+export interface WandSettings {
+  tolerance: number;
+  threeD: boolean;
+  /** The largest region accepted, in pixels (voxels in 3D). */
+  maxSize: number;
+}
+
+export const DEFAULT_WAND: Readonly<WandSettings> = { tolerance: 50, threeD: false, maxSize: 2_000_000 };
+
+/** What a mask tool did, for the panel to say. */
+export type MaskNotice =
+  | { kind: 'wand'; pixels: number; slices: number; erase: boolean }
+  | { kind: 'wand-too-large'; maxSize: number }
+  | { kind: 'interpolated'; slices: number }
+  | { kind: 'nothing'; message: string };
+
+interface SliceEdit {
+  index: number;
+  before: Uint8Array;
+  after: Uint8Array;
+}
 
 type CsAnnotation = {
   annotationUID?: string;
@@ -67,7 +97,9 @@ export class AnnotationSession {
   /** While a saved revision is being drawn back, Cornerstone's events are not edits. */
   private restoring = false;
   private selectListeners = new Set<(shapeId: string | undefined) => void>();
+  private noticeListeners = new Set<(n: MaskNotice) => void>();
   private byImageId: Map<string, SeriesImage>;
+  wand: WandSettings = { ...DEFAULT_WAND };
 
   constructor(
     private readonly viewer: StackViewer,
@@ -82,7 +114,9 @@ export class AnnotationSession {
     const onCompleted = (e: Event) => {
       const a = (e as CustomEvent<{ annotation: CsAnnotation }>).detail.annotation;
       if (!a.annotationUID || !KIND_FOR_TOOL.has(a.metadata.toolName)) return;
-      if (!this.labelOf.has(a.annotationUID) && this.active && this.active.tool !== 'mask') {
+      const activeTool =
+        this.active && this.active.tool !== 'mask' ? TOOL_FOR[this.active.tool]?.tool : undefined;
+      if (!this.labelOf.has(a.annotationUID) && this.active && activeTool === a.metadata.toolName) {
         this.labelOf.set(a.annotationUID, this.active.id);
         a.data.label = this.active.name;
         this.styleAnnotation(a.annotationUID, this.active);
@@ -116,6 +150,18 @@ export class AnnotationSession {
       core.eventTarget.addEventListener(ev, fn);
       this.offs.push(() => core.eventTarget.removeEventListener(ev, fn));
     }
+    const onWand = (e: Event) => void this.wandAt((e as CustomEvent<WandClick>).detail);
+    viewer.element.addEventListener(WAND_EVENT, onWand);
+    this.offs.push(() => viewer.element.removeEventListener(WAND_EVENT, onWand));
+  }
+
+  onNotice(fn: (n: MaskNotice) => void): () => void {
+    this.noticeListeners.add(fn);
+    return () => this.noticeListeners.delete(fn);
+  }
+
+  private notice(n: MaskNotice): void {
+    for (const fn of this.noticeListeners) fn(n);
   }
 
   onChange(fn: (doc: AnnotationDoc) => void): () => void {
@@ -158,9 +204,202 @@ export class AnnotationSession {
 
   setBrushMode(mode: BrushMode): void {
     this.brushMode = mode;
-    this.viewer.setPrimaryTool(
-      mode === 'paint' ? 'PaintBrush' : mode === 'erase' ? 'EraseBrush' : 'ThresholdBrush',
+    const tool: Record<BrushMode, PrimaryTool> = {
+      paint: 'PaintBrush',
+      erase: 'EraseBrush',
+      threshold: 'ThresholdBrush',
+      wand: 'MagicWand',
+    };
+    this.viewer.setPrimaryTool(tool[mode]);
+  }
+
+  setWand(settings: Partial<WandSettings>): void {
+    this.wand = { ...this.wand, ...settings };
+  }
+
+  /** The active mask label's segment index, when one is picked and its labelmap exists. */
+  private activeSegment(): number | undefined {
+    if (this.active?.tool !== 'mask' || !this.segmentationId) return undefined;
+    return this.segmentIndex.get(this.active.id);
+  }
+
+  /** Stored pixels of series image `i` with its rescale, or undefined when it is not loaded. */
+  private growSlice(i: number, width: number, height: number): GrowSlice | undefined {
+    const id = this.viewer.imageIds[i];
+    const image = id ? core.cache.getImage(id) : undefined;
+    if (!image || image.columns !== width || image.rows !== height) return undefined;
+    // The loader usually applies the modality LUT already (preScale); then the pixels are HU.
+    const scaled = Boolean((image as { preScale?: { scaled?: boolean } }).preScale?.scaled);
+    return {
+      pixels: pixelsOf(image),
+      slope: scaled ? 1 : (image.slope ?? 1),
+      intercept: scaled ? 0 : (image.intercept ?? 0),
+    };
+  }
+
+  /**
+   * Magic wand at a click: the connected region within ±tolerance of the seed's value, on this
+   * slice or through the loaded volume, added to the active mask label (or taken out of it).
+   */
+  wandAt(click: WandClick): MaskNotice | undefined {
+    const seg = this.activeSegment();
+    if (seg === undefined) return undefined;
+    const z = this.viewer.viewport.getCurrentImageIdIndex();
+    const imageId = this.viewer.imageIds[z];
+    const seedImage = imageId ? core.cache.getImage(imageId) : undefined;
+    if (!imageId || !seedImage) return undefined;
+    const { columns: width, rows: height } = seedImage;
+    const [col, row] = core.utilities.worldToImageCoords(imageId, click.world as core.Types.Point3) ?? [];
+    const x = Math.round(col ?? Number.NaN);
+    const y = Math.round(row ?? Number.NaN);
+    const slices = this.wand.threeD
+      ? this.viewer.imageIds.map((_, i) => this.growSlice(i, width, height))
+      : this.viewer.imageIds.map((_, i) => (i === z ? this.growSlice(i, width, height) : undefined));
+    const seedValue = valueAt(slices[z], width, height, x, y);
+    if (seedValue === undefined) {
+      const n: MaskNotice = { kind: 'nothing', message: 'Click inside the image' };
+      this.notice(n);
+      return n;
+    }
+    const tol = Math.abs(this.wand.tolerance);
+    const grown = regionGrow({
+      width,
+      height,
+      slices,
+      seed: { x, y, z },
+      low: seedValue - tol,
+      high: seedValue + tol,
+      threeD: this.wand.threeD,
+      maxSize: this.wand.maxSize,
+    });
+    if (grown.exceeded) {
+      const n: MaskNotice = { kind: 'wand-too-large', maxSize: this.wand.maxSize };
+      this.notice(n);
+      return n;
+    }
+    const edits: SliceEdit[] = [];
+    for (const [i, region] of grown.masks) {
+      const edit = this.editSlice(i, (px) => {
+        for (let p = 0; p < region.length; p++) {
+          if (region[p] === 0) continue;
+          if (!click.erase) px[p] = seg;
+          else if (px[p] === seg) px[p] = 0;
+        }
+      });
+      if (edit) edits.push(edit);
+    }
+    this.commitEdits(edits);
+    const n: MaskNotice = { kind: 'wand', pixels: grown.size, slices: grown.masks.size, erase: click.erase };
+    this.notice(n);
+    return n;
+  }
+
+  /**
+   * Fills the slices between drawn slices of the active mask label by shape-based interpolation;
+   * only empty pixels are written, so other labels on those slices stay. One undoable edit.
+   */
+  interpolate(): MaskNotice {
+    const seg = this.activeSegment();
+    if (seg === undefined) {
+      const n: MaskNotice = { kind: 'nothing', message: 'Pick a mask label first' };
+      this.notice(n);
+      return n;
+    }
+    const segIds = this.labelmapImageIds();
+    const binary = (i: number): Uint8Array | undefined => {
+      const image = core.cache.getImage(segIds[i] as string);
+      if (!image) return undefined;
+      const px = pixelsOf(image);
+      const m = new Uint8Array(px.length);
+      let any = false;
+      for (let p = 0; p < px.length; p++) {
+        if (px[p] === seg) {
+          m[p] = 1;
+          any = true;
+        }
+      }
+      return any ? m : undefined;
+    };
+    const drawn = new Map<number, Uint8Array>();
+    segIds.forEach((_, i) => {
+      const m = binary(i);
+      if (m) drawn.set(i, m);
+    });
+    const edits: SliceEdit[] = [];
+    for (const [from, to] of gapsBetween(drawn.keys())) {
+      const image = core.cache.getImage(segIds[from] as string);
+      if (!image) continue;
+      const filled = interpolateMasks(
+        drawn.get(from) as Uint8Array,
+        drawn.get(to) as Uint8Array,
+        image.columns,
+        image.rows,
+        to - from - 1,
+      );
+      filled.forEach((m, k) => {
+        const edit = this.editSlice(from + 1 + k, (px) => {
+          for (let p = 0; p < m.length; p++) if (m[p] === 1 && px[p] === 0) px[p] = seg;
+        });
+        if (edit) edits.push(edit);
+      });
+    }
+    if (edits.length === 0) {
+      const n: MaskNotice = {
+        kind: 'nothing',
+        message: 'Draw the label on two slices with empty slices between them first',
+      };
+      this.notice(n);
+      return n;
+    }
+    this.commitEdits(edits);
+    const n: MaskNotice = { kind: 'interpolated', slices: edits.length };
+    this.notice(n);
+    return n;
+  }
+
+  /** Applies `fn` to labelmap slice `i`; the before/after copies when anything changed. */
+  private editSlice(i: number, fn: (px: Pixels) => void): SliceEdit | undefined {
+    const id = this.labelmapImageIds()[i];
+    const image = id ? core.cache.getImage(id) : undefined;
+    if (!image) return undefined;
+    const px = pixelsOf(image);
+    const before = Uint8Array.from(px as ArrayLike<number>);
+    fn(px);
+    const after = Uint8Array.from(px as ArrayLike<number>);
+    for (let p = 0; p < after.length; p++) if (after[p] !== before[p]) return { index: i, before, after };
+    return undefined;
+  }
+
+  /** Redraws and saves slice edits, and records them as one step of the shared undo history. */
+  private commitEdits(edits: SliceEdit[]): void {
+    if (edits.length === 0) return;
+    const apply = (which: 'before' | 'after') => {
+      const ids = this.labelmapImageIds();
+      for (const e of edits) {
+        const image = core.cache.getImage(ids[e.index] as string);
+        if (!image) continue;
+        const px = pixelsOf(image);
+        const src = e[which];
+        for (let p = 0; p < src.length; p++) px[p] = src[p] as number;
+        this.dirtySlices.add(e.index);
+      }
+      tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
+        this.segmentationId as string,
+        edits.map((e) => e.index),
+      );
+    };
+    core.utilities.HistoryMemo.DefaultHistoryMemo.push({
+      id: `annex-mask-${edits.map((e) => e.index).join('-')}`,
+      operationType: 'labelmap',
+      restoreMemo: (undo?: boolean) => apply(undo ? 'before' : 'after'),
+    });
+    for (const e of edits) this.dirtySlices.add(e.index);
+    tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
+      this.segmentationId as string,
+      edits.map((e) => e.index),
     );
+    this.viewer.viewport.render();
+    this.changed();
   }
 
   setBrushSize(size: number): void {
@@ -254,6 +493,35 @@ export class AnnotationSession {
     this.viewer.viewport.render();
   }
 
+  /** Deletes a drawn label (any kind); undoable. */
+  deleteShape(shapeId: string): boolean {
+    const labelId = this.labelOf.get(shapeId);
+    const annotation = tools.annotation.state.getAnnotation(shapeId);
+    if (!labelId || !annotation) return false;
+    const saved = structuredClone(annotation);
+    const attrs = this.attributes.get(shapeId);
+    const remove = () => {
+      tools.annotation.state.removeAnnotation(shapeId);
+      this.labelOf.delete(shapeId);
+    };
+    const add = () => {
+      tools.annotation.state.addAnnotation(structuredClone(saved), this.viewer.element);
+      this.labelOf.set(shapeId, labelId);
+      if (attrs) this.attributes.set(shapeId, attrs);
+      const label = this.instructions.labels.find((l) => l.id === labelId);
+      if (label) this.styleAnnotation(shapeId, label);
+    };
+    core.utilities.HistoryMemo.DefaultHistoryMemo.push({
+      id: `annex-delete-${shapeId}`,
+      restoreMemo: (undo?: boolean) => (undo ? add() : remove()),
+    });
+    remove();
+    tools.utilities.triggerAnnotationRenderForViewportIds([this.viewer.viewportId]);
+    for (const fn of this.selectListeners) fn(undefined);
+    this.changed();
+    return true;
+  }
+
   setShapeAttribute(shapeId: string, attributeId: string, value: AttributeValue): void {
     const cur = this.attributes.get(shapeId) ?? {};
     this.attributes.set(shapeId, { ...cur, [attributeId]: value });
@@ -293,7 +561,9 @@ export class AnnotationSession {
       const ref = imageId ? this.byImageId.get(imageId) : undefined;
       if (!uid || !kind || !labelId || !imageId || !ref) continue;
       const world =
-        (kind === 'freehand' ? (a.data.contour?.polyline ?? a.data.polyline) : a.data.handles?.points) ?? [];
+        (kind === 'freehand' || kind === 'polyline'
+          ? (a.data.contour?.polyline ?? a.data.polyline)
+          : a.data.handles?.points) ?? [];
       let points = world.map((p) => {
         const [x, y] = core.utilities.worldToImageCoords(imageId, p as core.Types.Point3) ?? [
           Number.NaN,
@@ -310,6 +580,8 @@ export class AnnotationSession {
         ];
       }
       if (kind === 'point') points = points.slice(0, 1);
+      if (kind === 'length') points = points.slice(0, 2);
+      if (kind === 'angle') points = points.slice(0, 3);
       out.push({
         id: uid,
         labelId,
@@ -412,6 +684,18 @@ export class AnnotationSession {
           splineType: tools.SplineROITool.SplineTypes.Linear,
         });
         break;
+      case 'length':
+      case 'angle': {
+        // Hydrated through the label's tool instance, so the annotation carries its tool name.
+        const toolInstance = this.viewer.group.getToolInstance(
+          shape.kind === 'length' ? 'LabelLength' : 'LabelAngle',
+        );
+        if (shape.kind === 'length')
+          tools.LengthTool.hydrate(vpId, shape.points.map(w), { ...opts, toolInstance });
+        else tools.AngleTool.hydrate(vpId, shape.points.map(w), { ...opts, toolInstance });
+        break;
+      }
+      case 'polyline':
       case 'freehand': {
         const plane = core.metaData.get('imagePlaneModule', imageId) as
           | { frameOfReferenceUID?: string }
@@ -425,13 +709,13 @@ export class AnnotationSession {
             isVisible: true,
             autoGenerated: false,
             metadata: {
-              toolName: tools.PlanarFreehandROITool.toolName,
+              toolName: shape.kind === 'polyline' ? 'LabelPolyline' : tools.PlanarFreehandROITool.toolName,
               referencedImageId: imageId,
               FrameOfReferenceUID: plane?.frameOfReferenceUID ?? '',
             },
             data: {
               handles: { points: [], activeHandleIndex: null },
-              contour: { polyline: shape.points.map(w), closed: true },
+              contour: { polyline: shape.points.map(w), closed: shape.kind !== 'polyline' },
               label: label.name,
               cachedStats: {},
             },

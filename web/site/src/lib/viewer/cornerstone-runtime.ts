@@ -5,6 +5,7 @@ import * as core from '@cornerstonejs/core';
 import * as dicomImageLoader from '@cornerstonejs/dicom-image-loader';
 import * as tools from '@cornerstonejs/tools';
 import type { TokenGetter } from '../dicomweb/client.ts';
+import { MagicWandTool } from './magic-wand-tool.ts';
 
 let initialised = false;
 
@@ -22,6 +23,7 @@ export const ALL_TOOLS = [
   tools.SplineROITool,
   tools.BrushTool,
   tools.CrosshairsTool,
+  MagicWandTool,
 ] as const;
 
 export function initCornerstone(getToken: TokenGetter): void {

@@ -35,6 +35,15 @@ describe('keyboard shortcuts', () => {
     expect(actionFor(key(']'))).toEqual({ kind: 'brushSize', delta: 2 });
   });
 
+  it('has keys for the magic wand, interpolation and deleting a label, and lists them', () => {
+    expect(actionFor(key('g'))).toEqual({ kind: 'brush', mode: 'wand' });
+    expect(actionFor(key('f'))).toEqual({ kind: 'interpolate' });
+    expect(actionFor(key('Delete'))).toEqual({ kind: 'delete' });
+    expect(actionFor(key('Backspace'))).toEqual({ kind: 'delete' });
+    const listed = SHORTCUTS.filter((s) => s.keys).map((s) => s.keys);
+    expect(listed).toEqual(expect.arrayContaining(['G', 'F', 'Del']));
+  });
+
   it('binds no key twice', () => {
     const seen = SHORTCUTS.map((s) => `${s.key}|${Boolean(s.mod)}|${Boolean(s.shift)}|${Boolean(s.alt)}`);
     expect(new Set(seen).size).toBe(seen.length);

@@ -18,8 +18,10 @@ export type Action =
   | { kind: 'redo' }
   | { kind: 'close' }
   | { kind: 'label'; index: number }
-  | { kind: 'brush'; mode: 'paint' | 'erase' | 'threshold' }
-  | { kind: 'brushSize'; delta: number };
+  | { kind: 'brush'; mode: 'paint' | 'erase' | 'threshold' | 'wand' }
+  | { kind: 'brushSize'; delta: number }
+  | { kind: 'interpolate' }
+  | { kind: 'delete' };
 
 export interface Shortcut {
   keys: string;
@@ -80,6 +82,15 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'B', key: 'b', label: 'Brush: paint (mask labels)', action: { kind: 'brush', mode: 'paint' } },
   { keys: 'E', key: 'e', label: 'Brush: erase', action: { kind: 'brush', mode: 'erase' } },
   { keys: 'T', key: 't', label: 'Brush: threshold (HU range)', action: { kind: 'brush', mode: 'threshold' } },
+  {
+    keys: 'G',
+    key: 'g',
+    label: 'Magic wand: click grows a region (Shift+click erases)',
+    action: { kind: 'brush', mode: 'wand' },
+  },
+  { keys: 'F', key: 'f', label: 'Fill mask between slices (interpolate)', action: { kind: 'interpolate' } },
+  { keys: 'Del', key: 'Delete', label: 'Delete the selected label', action: { kind: 'delete' } },
+  { keys: '', key: 'Backspace', label: '', action: { kind: 'delete' } },
   { keys: '[ / ]', key: '[', label: 'Smaller / larger brush', action: { kind: 'brushSize', delta: -2 } },
   { keys: '', key: ']', label: '', action: { kind: 'brushSize', delta: 2 } },
   { keys: '?', key: '?', label: 'This help', action: { kind: 'help' } },

@@ -5,7 +5,7 @@ import type { WindowPreset } from './presets.ts';
 import { fromVoiRange, toVoiRange, type WindowLevel } from './window-level.ts';
 
 const { Enums: csEnums, RenderingEngine, cache, eventTarget } = core;
-const { MouseBindings } = tools.Enums;
+const { MouseBindings, KeyboardBindings } = tools.Enums;
 
 /** The primary-button interaction a user picks from the toolbar or a shortcut. */
 export type PrimaryTool =
@@ -22,7 +22,11 @@ export type PrimaryTool =
   | 'SplineROI'
   | 'PaintBrush'
   | 'EraseBrush'
-  | 'ThresholdBrush';
+  | 'ThresholdBrush'
+  | 'MagicWand'
+  | 'LabelLength'
+  | 'LabelAngle'
+  | 'LabelPolyline';
 
 export interface ViewState {
   index: number;
@@ -91,6 +95,12 @@ export class StackViewer {
       activeStrategy: 'THRESHOLD_INSIDE_CIRCLE',
       threshold: { range: [-100, 300], isDynamic: false, dynamicRadius: 0 },
     });
+    // Length, angle and polyline *labels* are their own tool instances, so a measurement drawn with
+    // the plain Length/Angle tools is never mistaken for a label (and the reverse).
+    group.addToolInstance('LabelLength', tools.LengthTool.toolName);
+    group.addToolInstance('LabelAngle', tools.AngleTool.toolName);
+    group.addToolInstance('LabelPolyline', tools.PlanarFreehandROITool.toolName, { allowOpenContours: true });
+    group.addTool('MagicWand');
     group.addTool(tools.SplineROITool.toolName, {
       // Straight edges between clicks: a polygon.
       spline: { type: tools.SplineROITool.SplineTypes.Linear },
@@ -107,6 +117,9 @@ export class StackViewer {
       'Probe',
       'PlanarFreehandROI',
       'SplineROI',
+      'LabelLength',
+      'LabelAngle',
+      'LabelPolyline',
     ]) {
       group.setToolPassive(t);
     }
@@ -218,8 +231,17 @@ export class StackViewer {
   setPrimaryTool(tool: PrimaryTool): void {
     const g = this.toolGroup;
     const prev = this.primary;
-    if (prev !== tool) g.setToolPassive(prev);
-    g.setToolActive(tool, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+    // A tool left with any binding stays active: the wand's Shift binding must go with it.
+    if (prev !== tool) g.setToolPassive(prev, prev === 'MagicWand' ? { removeAllBindings: true } : undefined);
+    g.setToolActive(tool, {
+      bindings: [
+        { mouseButton: MouseBindings.Primary },
+        // The wand erases with Shift held; Cornerstone matches bindings by modifier exactly.
+        ...(tool === 'MagicWand'
+          ? [{ mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Shift }]
+          : []),
+      ],
+    });
     this.primary = tool;
   }
 
