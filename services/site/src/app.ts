@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import type { SiteConfig } from './config.ts';
 import type { PrismaClient } from './db.ts';
 import type { Queues } from './jobs/queues.ts';
+import { annotatorsPlugin } from './modules/annotators/plugin.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { decisionsPlugin } from './modules/decisions/plugin.ts';
 import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
@@ -78,6 +79,8 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(syncPlugin);
   await app.register(decisionsPlugin);
   await app.register(projectRoutes);
+  // Before the task routes: its hook watches their claim route.
+  await app.register(annotatorsPlugin);
   await app.register(taskRoutes);
   await app.register(webRoutes, deps.webRoot ? { root: deps.webRoot } : {});
   await app.register(dicomwebRoutes);

@@ -2,6 +2,8 @@
 export interface Principal {
   sub: string;
   username: string;
+  /** The token's `name` claim (a person's display name), when the identity provider sends one. */
+  name?: string | undefined;
   roles: string[];
   groups: string[];
   clientId: string | undefined;

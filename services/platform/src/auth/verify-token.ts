@@ -28,6 +28,7 @@ export interface TokenVerifierOptions {
 interface KeycloakClaims extends JWTPayload {
   azp?: string;
   preferred_username?: string;
+  name?: string;
   realm_access?: { roles?: string[] };
   resource_access?: Record<string, { roles?: string[] }>;
   groups?: string[];
@@ -97,6 +98,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       value: {
         sub: claims.sub,
         username: claims.preferred_username ?? claims.sub,
+        ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
         roles: [...roles],
         groups: claims.groups ?? [],
         clientId: claims.azp,

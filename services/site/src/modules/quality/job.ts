@@ -1,10 +1,12 @@
 import type { AnnotationDoc, Instructions } from '@annex/annotation-model';
+import { MAX_ACTIVE_SECONDS, MAX_TASK_ANNOTATORS } from '@annex/protocol';
 import type { Prisma } from '../../db.ts';
 import type { Db } from '../sync/db-client.ts';
 import { enqueueOutbox } from '../sync/outbox.ts';
 import type { TaskContext } from '../tasks/service.ts';
 import { canariesOfStudy, reportTask } from '../tasks/task-sync.ts';
 import { computeTaskQuality } from './compute.ts';
+import { pairwiseAgreement } from './pairwise.ts';
 import { type GridImage, type SeriesGrid, seriesGrid } from './series-grid.ts';
 
 type Json = Record<string, { Value?: unknown[] } | undefined>;
@@ -55,6 +57,15 @@ export async function computeQualityForTask(ctx: TaskContext, taskId: string): P
     ...(task.isGold && task.goldDoc ? { gold: task.goldDoc as AnnotationDoc } : {}),
     grids: await gridsOf(ctx, task),
   });
+  // The message reports on at most 16 annotators; the pairs name only those.
+  const reported = assignments.slice(0, MAX_TASK_ANNOTATORS);
+  const annotatorIds = reported.map((a) => ctx.ids.user(a.annotator));
+  const pairwise = pairwiseAgreement({
+    instructions: version.instructions as Instructions,
+    metrics: result.summary.metrics,
+    annotatorIds,
+    docs: docs.slice(0, MAX_TASK_ANNOTATORS),
+  });
   await ctx.repository.transaction(async (tx) => {
     const data = {
       annotators: assignments.map((a) => a.annotator),
@@ -82,11 +93,18 @@ export async function computeQualityForTask(ctx: TaskContext, taskId: string): P
         taskId: task.cloudId,
         projectId: ctx.ids.project(task.projectRef),
         revision,
-        labels: result.labels.slice(0, 256),
-        annotators: assignments.slice(0, 16).map((a, i) => ({
-          annotatorId: ctx.ids.user(a.annotator),
+        labels: result.labels.slice(0, 256).map((l) => {
+          const p = pairwise.get(l.labelId);
+          return p ? { ...l, pairwise: p } : l;
+        }),
+        annotators: reported.map((a, i) => ({
+          annotatorId: annotatorIds[i]!,
           score: result.annotators[i]!.score,
           metrics: result.annotators[i]!.metrics,
+          // Work numbers of the assignment (active, not wall-clock, time; saves; rework rounds).
+          activeSeconds: Math.min(MAX_ACTIVE_SECONDS, a.activeSeconds),
+          revisionCount: a.revision,
+          reworkCount: a.reworkCount,
         })),
       },
       { canaries: await canariesOfStudy(tx, task.studyRef) },
