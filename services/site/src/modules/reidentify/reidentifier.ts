@@ -7,8 +7,9 @@ import type { MappedKind, PseudonymEntry, ReidentifyRepository } from './reposit
 
 const BACKFILL_BATCH = 5000;
 const KINDS: MappedKind[] = ['patient', 'study', 'series', 'user', 'project'];
-// Every pseudonym the site makes today is unscoped (annotator view, sync announcer, task identity).
-const SCOPE = '';
+// Pseudonyms made outside a project (unscoped DICOMweb root, sync announcer, task identity) have scope ''; the
+// project DICOMweb root makes patient pseudonyms scoped to the project id.
+const SITE_SCOPE = '';
 
 /** Where the way back from de-identified UIDs lives (the annotator view's resolver and its table). */
 export interface DeidUidLookup {
@@ -22,6 +23,8 @@ export type Reidentified =
       id: string;
       found: true;
       kind: 'patient';
+      /** Set when the pseudonym is scoped to a project (made by the project's DICOMweb root). */
+      projectId?: string;
       patients: Array<{
         patientId: string | null;
         issuer: string | null;
@@ -62,15 +65,31 @@ export class Reidentifier {
   }
 
   kindOf(id: string): MappedKind | undefined {
-    return KINDS.find((k) => isOwnPseudonym(this.secret, k, id, SCOPE));
+    return KINDS.find((k) => isOwnPseudonym(this.secret, k, id, SITE_SCOPE));
+  }
+
+  /** Kind and scope of an id this secret made: the site scope first, then (patients only) each project's. */
+  private origin(id: string, projects: string[]): { kind: MappedKind; scope: string } | undefined {
+    const kind = this.kindOf(id);
+    if (kind) return { kind, scope: SITE_SCOPE };
+    if (!id.startsWith('pt_')) return undefined;
+    const scope = projects.find((p) => isOwnPseudonym(this.secret, 'patient', id, p));
+    return scope ? { kind: 'patient', scope } : undefined;
   }
 
   async reidentify(ids: string[]): Promise<Reidentified[]> {
-    const pseudonyms = ids.filter((id) => this.kindOf(id));
+    const projects = ids.some((id) => id.startsWith('pt_')) ? await this.repository.projectIds() : [];
+    const origins = new Map(ids.map((id) => [id, this.origin(id, projects)]));
+    const pseudonyms = ids.filter((id) => origins.get(id));
     let found = await this.repository.lookup(this.keyId, pseudonyms);
-    const missingKinds = new Set(pseudonyms.filter((p) => !found.has(p)).map((p) => this.kindOf(p)!));
-    if (missingKinds.size) {
-      for (const kind of missingKinds) await this.backfill(kind);
+    const missing = new Map(
+      pseudonyms
+        .filter((p) => !found.has(p))
+        .map((p) => origins.get(p)!)
+        .map((o) => [`${o.kind}|${o.scope}`, o]),
+    );
+    if (missing.size) {
+      for (const { kind, scope } of missing.values()) await this.backfill(kind, scope);
       found = await this.repository.lookup(this.keyId, pseudonyms);
     }
     const uids = await this.originalUids(ids.filter((id) => this.remapper.isOwn(id)));
@@ -85,19 +104,19 @@ export class Reidentifier {
     return out;
   }
 
-  /** Maps every source value of one kind that has no mapping yet. */
-  async backfill(kind: MappedKind): Promise<number> {
+  /** Maps every source value of one kind (in one scope: '' or a project id) that has no mapping yet. */
+  async backfill(kind: MappedKind, scope = SITE_SCOPE): Promise<number> {
     let total = 0;
     for (;;) {
-      const values = await this.repository.unmapped(this.keyId, kind, BACKFILL_BATCH);
+      const values = await this.repository.unmapped(this.keyId, kind, BACKFILL_BATCH, scope);
       if (values.length === 0) return total;
       const added = await this.repository.record(
         this.keyId,
         values.map((value) => ({
-          pseudonym: pseudonymize(this.secret, kind, value, SCOPE),
+          pseudonym: pseudonymize(this.secret, kind, value, scope),
           kind,
           value,
-          scope: SCOPE,
+          scope,
         })),
       );
       total += added;
@@ -120,7 +139,9 @@ export class Reidentifier {
     switch (e.kind) {
       case 'patient': {
         const patients = await r.patients(e.value);
-        return patients.length ? { id, found: true, kind: 'patient', patients } : { id, found: false };
+        if (!patients.length) return { id, found: false };
+        // A project-scoped pseudonym says which project's view showed it.
+        return { id, found: true, kind: 'patient', ...(e.scope ? { projectId: e.scope } : {}), patients };
       }
       case 'study': {
         const s = await r.study(e.value);

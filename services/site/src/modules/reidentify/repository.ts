@@ -35,9 +35,15 @@ export function createReidentifyRepository(prisma: PrismaClient) {
      * what the site hashes: the Patient ID the annotator view keys on ('' when absent), study and series UIDs
      * (sync and task identity), token subjects of annotators, uploaders and instruction authors, project ids.
      */
-    async unmapped(keyId: string, kind: MappedKind, limit: number): Promise<string[]> {
+    async unmapped(keyId: string, kind: MappedKind, limit: number, scope = ''): Promise<string[]> {
+      // A project scope (patients only) maps the patients of that project's tasks: all it can show.
+      const patients = scope
+        ? sql`SELECT DISTINCT COALESCE(p."patientId", '') AS value FROM "Task" t
+                JOIN "Study" st ON st.id = t."studyRef" JOIN "Patient" p ON p.id = st."patientRef"
+                WHERE t."projectRef" = ${scope}::uuid`
+        : sql`SELECT DISTINCT COALESCE("patientId", '') AS value FROM "Patient"`;
       const source = {
-        patient: sql`SELECT DISTINCT COALESCE("patientId", '') AS value FROM "Patient"`,
+        patient: patients,
         study: sql`SELECT "studyInstanceUid" AS value FROM "Study"`,
         series: sql`SELECT "seriesInstanceUid" AS value FROM "Series"`,
         user: sql`SELECT annotator AS value FROM "Assignment" UNION SELECT "createdBy" FROM "Upload"
@@ -46,11 +52,14 @@ export function createReidentifyRepository(prisma: PrismaClient) {
       }[kind];
       const rows = await prisma.$queryRaw<Array<{ value: string }>>(sql`
         SELECT v.value FROM (${source}) v WHERE NOT EXISTS (
-          SELECT 1 FROM "PseudonymMap" m WHERE m."keyId" = ${keyId} AND m.kind = ${kind} AND m.value = v.value)
+          SELECT 1 FROM "PseudonymMap" m WHERE m."keyId" = ${keyId} AND m.kind = ${kind} AND m.value = v.value
+            AND m.scope = ${scope})
         LIMIT ${limit}`);
       return rows.map((r) => r.value);
     },
 
+    /** Every project id: the scopes a patient pseudonym may have been made in. */
+    projectIds: async () => (await prisma.project.findMany({ select: { id: true } })).map((p) => p.id),
     patients: (patientId: string) =>
       prisma.patient.findMany({
         where: patientId === '' ? { OR: [{ patientId: null }, { patientId: '' }] } : { patientId },
