@@ -4,7 +4,7 @@ import { loadSyncConfig } from './config.ts';
 import { loadCloudKeys, loadSiteSigner } from './keys.ts';
 import { createSyncMetrics } from './metrics.ts';
 import { enqueueSiteStatus } from './site-status.ts';
-import { announcePendingStudies } from './study-announcer.ts';
+import { type AnnounceCursor, announcePendingStudies } from './study-announcer.ts';
 
 /**
  * Starts the sync role in this process (main.ts, ROLES includes `sync`): the agent, the periodic
@@ -41,6 +41,7 @@ export async function startSyncAgent(
 
   const startedAt = Date.now();
   const refused = new Set<string>();
+  const announced: AnnounceCursor = { since: null };
   const guard = (what: string, task: () => Promise<unknown>) => () =>
     task().catch((err) => log.error({ err: { message: (err as Error).message } }, `${what} failed`));
   const status = setInterval(
@@ -55,6 +56,7 @@ export async function startSyncAgent(
       const queued = await announcePendingStudies(app.prisma, app.config.SITE_SECRET, {
         quietMs: config.SYNC_ANNOUNCE_QUIET_MS,
         skip: refused,
+        cursor: announced,
         // Logged by database id and reason code only; the message could name the value's field.
         onRefused: (studyRef, err) =>
           log.error(

@@ -74,9 +74,24 @@ export async function enqueueStudyAvailable(tx: Db, siteSecret: string, studyRef
 }
 
 /**
+ * Where the announcer's next pass may start reading instances: every instance created before
+ * `since` belongs to a study that was already announced, refused, or left for a later pass that
+ * starts earlier. Null reads everything (the first pass after a start).
+ */
+export interface AnnounceCursor {
+  since: Date | null;
+}
+
+/** How long an ingest transaction may stay open between its createdAt and its commit. */
+const COMMIT_SLACK_MS = 60_000;
+
+/**
  * Announces studies that got instances since they were last announced, once no instance arrived
  * for `quietMs` (ingest of the study finished). Returns how many were queued. A study the PHI
  * guard refuses is reported through `onRefused` (by database id only) and skipped.
+ *
+ * With a `cursor`, a pass reads only the instances created since the previous pass's horizon
+ * (through the createdAt index) instead of aggregating the whole index every few seconds.
  */
 export async function announcePendingStudies(
   prisma: PrismaClient,
@@ -85,18 +100,29 @@ export async function announcePendingStudies(
     quietMs: number;
     limit?: number;
     skip?: Set<string>;
+    cursor?: AnnounceCursor;
     onRefused?: (studyRef: string, err: Error) => void;
   },
 ): Promise<number> {
+  const limit = options.limit ?? 100;
+  const quietSecs = options.quietMs / 1000;
+  // Taken before the query, on the database's clock: a study not yet quiet now has its last
+  // instance after this horizon, so the next pass still sees it.
+  const [{ horizon }] = await prisma.$queryRaw<{ horizon: Date }[]>`
+    SELECT now() - make_interval(secs => ${quietSecs + COMMIT_SLACK_MS / 1000}) AS horizon`;
+  const since = options.cursor?.since ?? new Date(0);
+  // A study's latest instance is always among the recent ones when it has any, so MAX over the
+  // recent instances is the study's MAX.
   const due = await prisma.$queryRaw<{ id: string }[]>`
-    SELECT st.id FROM "Study" st
-      JOIN "Series" se ON se."studyRef" = st.id
-      JOIN "Instance" i ON i."seriesRef" = se.id
-      LEFT JOIN "SyncStudyAnnouncement" a ON a."studyRef" = st.id
-    GROUP BY st.id, a."studyUpdatedAt"
-    HAVING MAX(i."createdAt") <= now() - make_interval(secs => ${options.quietMs / 1000})
-      AND (a."studyUpdatedAt" IS NULL OR MAX(i."createdAt") > a."studyUpdatedAt")
-    ORDER BY MAX(i."createdAt") LIMIT ${options.limit ?? 100}`;
+    WITH recent AS (
+      SELECT se."studyRef" AS id, MAX(i."createdAt") AS last
+      FROM "Instance" i JOIN "Series" se ON se.id = i."seriesRef"
+      WHERE i."createdAt" >= ${since}
+      GROUP BY se."studyRef")
+    SELECT r.id FROM recent r LEFT JOIN "SyncStudyAnnouncement" a ON a."studyRef" = r.id
+    WHERE r.last <= now() - make_interval(secs => ${quietSecs})
+      AND (a."studyUpdatedAt" IS NULL OR r.last > a."studyUpdatedAt")
+    ORDER BY r.last LIMIT ${limit}`;
   let queued = 0;
   for (const { id } of due) {
     if (options.skip?.has(id)) continue;
@@ -107,5 +133,7 @@ export async function announcePendingStudies(
       options.onRefused?.(id, err as Error);
     }
   }
+  // A full page may have left due studies behind: read from the same place next time.
+  if (options.cursor && due.length < limit) options.cursor.since = horizon;
   return queued;
 }

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Instance_createdAt_idx" ON "Instance"("createdAt");
+
