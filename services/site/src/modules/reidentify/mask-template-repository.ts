@@ -10,6 +10,12 @@ export interface PixelMaskingPolicy {
   templates: MaskTemplate[];
 }
 
+/** A project's own policy: its switch and exactly which library templates apply in its DICOMweb root. */
+export interface ProjectMaskingSetting {
+  enabled: boolean;
+  templateIds: string[];
+}
+
 const toTemplate = (r: {
   id: string;
   name: string;
@@ -60,6 +66,59 @@ export function createMaskTemplateRepository(prisma: PrismaClient) {
       const [enabled, templates] = await Promise.all([this.enabled(), this.list()]);
       return { enabled, templates: templates.map(({ id: _id, ...t }) => t) };
     },
+
+    /** Every project that overrides the site's policy, with its templates (in name order, first fit wins). */
+    async projectPolicies(): Promise<Map<string, PixelMaskingPolicy>> {
+      const rows = await prisma.projectPixelMasking.findMany({
+        include: { templates: { include: { template: true } } },
+      });
+      return new Map(
+        rows.map((r) => [
+          r.projectId,
+          {
+            enabled: r.enabled,
+            templates: r.templates
+              .map((t) => toTemplate(t.template))
+              .sort((a, b) => a.name.localeCompare(b.name))
+              .map(({ id: _id, ...t }) => t),
+          },
+        ]),
+      );
+    },
+    /** undefined when the project follows the site's policy. */
+    async projectSetting(projectId: string): Promise<ProjectMaskingSetting | undefined> {
+      const row = await prisma.projectPixelMasking.findUnique({
+        where: { projectId },
+        include: { templates: { select: { templateRef: true } } },
+      });
+      return row
+        ? { enabled: row.enabled, templateIds: row.templates.map((t) => t.templateRef).sort() }
+        : undefined;
+    },
+    setProjectSetting: (projectId: string, setting: ProjectMaskingSetting, by: string) =>
+      prisma.$transaction([
+        prisma.projectPixelMasking.upsert({
+          where: { projectId },
+          create: { projectId, enabled: setting.enabled, updatedBy: by },
+          update: { enabled: setting.enabled, updatedBy: by },
+        }),
+        prisma.projectMaskTemplate.deleteMany({ where: { projectId } }),
+        prisma.projectMaskTemplate.createMany({
+          data: setting.templateIds.map((templateRef) => ({ projectId, templateRef })),
+        }),
+      ]),
+    clearProjectSetting: async (projectId: string) =>
+      (await prisma.projectPixelMasking.deleteMany({ where: { projectId } })).count > 0,
+    /** Which of these template ids exist. */
+    async existingIds(ids: string[]): Promise<Set<string>> {
+      const rows = await prisma.pixelMaskTemplate.findMany({
+        where: { id: { in: ids } },
+        select: { id: true },
+      });
+      return new Set(rows.map((r) => r.id));
+    },
+    projectExists: async (projectId: string) =>
+      (await prisma.project.count({ where: { id: projectId } })) > 0,
   };
 }
 

@@ -10,7 +10,7 @@ import { reidentifyRoutes } from './routes.ts';
 // Other API processes pick up template changes within this time (this one applies them at once).
 const MASKING_REFRESH_MS = 60_000;
 
-/** Re-identification for site admins, and the pixel masking policy fed into the annotator view. */
+/** Re-identification for site admins, and the pixel masking policies (site, per project) fed into the annotator view. */
 export const reidentifyPlugin = fp(
   async (app: FastifyInstance) => {
     const templates = createMaskTemplateRepository(app.prisma);
@@ -19,10 +19,10 @@ export const reidentifyPlugin = fp(
       lookup: createDeidUidRepository(app.prisma).lookup,
     });
     const reloadMasking = async () => {
-      const policy = await templates.policy();
-      // JPEG-family lossless masking needs the WASM codecs; load them only once masking is on.
-      if (policy.enabled && policy.templates.length) await initCodecs();
-      app.annotatorView.setPixelMasking(policy);
+      const [policy, projects] = await Promise.all([templates.policy(), templates.projectPolicies()]);
+      // JPEG-family lossless masking needs the WASM codecs; load them only once masking is on somewhere.
+      if ([policy, ...projects.values()].some((p) => p.enabled && p.templates.length)) await initCodecs();
+      app.annotatorView.setPixelMasking(policy, projects);
     };
     reidentifyRoutes(app, reidentifier, templates, reloadMasking);
     let timer: NodeJS.Timeout | undefined;

@@ -3,9 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MaskTemplateRepository } from './mask-template-repository.ts';
 import type { Reidentifier } from './reidentifier.ts';
-import { maskingBody, maskTemplateBody, reidentifyBody, templateParams } from './schemas.ts';
+import {
+  maskingBody,
+  maskTemplateBody,
+  projectMaskingBody,
+  projectParams,
+  reidentifyBody,
+  templateParams,
+} from './schemas.ts';
 
 const noTemplate = () => new AppError('MASK_TEMPLATE_NOT_FOUND', 404, 'No such mask template.');
+const noProject = () => new AppError('PROJECT_NOT_FOUND', 404, 'No such project.');
 
 /** Site-admin only: re-identification (audited, answers never logged) and the pixel masking policy. */
 export function reidentifyRoutes(
@@ -83,6 +91,55 @@ export function reidentifyRoutes(
       await templates.setEnabled(request.body.enabled, request.principal!.sub);
       await changed(request, request.body.enabled ? 'enabled' : 'disabled', 'site');
       return { enabled: request.body.enabled };
+    },
+  );
+
+  // Per project: a project's own selection overrides the site's policy in that project's DICOMweb root.
+  r.get(
+    '/api/admin/projects/:projectId/pixel-masking',
+    { preHandler: admin, schema: { tags, params: projectParams } },
+    async (request) => {
+      const { projectId } = request.params;
+      if (!(await templates.projectExists(projectId))) throw noProject();
+      const own = await templates.projectSetting(projectId);
+      if (own) return { projectId, inherited: false, ...own };
+      const [enabled, all] = await Promise.all([templates.enabled(), templates.list()]);
+      return { projectId, inherited: true, enabled, templateIds: all.map((t) => t.id).sort() };
+    },
+  );
+  r.put(
+    '/api/admin/projects/:projectId/pixel-masking',
+    { preHandler: admin, schema: { tags, params: projectParams, body: projectMaskingBody } },
+    async (request) => {
+      const { projectId } = request.params;
+      if (!(await templates.projectExists(projectId))) throw noProject();
+      const templateIds = [...new Set(request.body.templateIds)].sort();
+      const known = await templates.existingIds(templateIds);
+      const unknown = templateIds.filter((id) => !known.has(id));
+      if (unknown.length) {
+        throw new AppError('MASK_TEMPLATE_UNKNOWN', 400, 'Some of these mask templates do not exist.', {
+          templateIds: unknown,
+        });
+      }
+      await templates.setProjectSetting(
+        projectId,
+        { enabled: request.body.enabled, templateIds },
+        request.principal!.sub,
+      );
+      await changed(request, 'project-set', `project:${projectId}`);
+      return { projectId, inherited: false, enabled: request.body.enabled, templateIds };
+    },
+  );
+  r.delete(
+    '/api/admin/projects/:projectId/pixel-masking',
+    { preHandler: admin, schema: { tags, params: projectParams } },
+    async (request, reply) => {
+      const { projectId } = request.params;
+      if (!(await templates.projectExists(projectId))) throw noProject();
+      // Idempotent: a project without its own policy already follows the site's.
+      if (await templates.clearProjectSetting(projectId))
+        await changed(request, 'project-cleared', `project:${projectId}`);
+      reply.code(204);
     },
   );
 }

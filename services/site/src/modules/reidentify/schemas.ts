@@ -9,3 +9,10 @@ export const reidentifyBody = z.strictObject({
 export const maskTemplateBody = maskTemplateSchema.strict();
 export const templateParams = z.strictObject({ id: z.uuid() });
 export const maskingBody = z.strictObject({ enabled: z.boolean() });
+
+export const projectParams = z.strictObject({ projectId: z.uuid() });
+/** A project's own masking: on or off, and exactly which library templates apply (override, not addition). */
+export const projectMaskingBody = z.strictObject({
+  enabled: z.boolean(),
+  templateIds: z.array(z.uuid()).max(100),
+});
