@@ -17,5 +17,6 @@ describe('hash routes', () => {
     expect(parseRoute('#/view/1.2')).toEqual({ name: 'browse' });
     expect(parseRoute('')).toEqual({ name: 'browse' });
     expect(parseRoute('#/tasks')).toEqual({ name: 'tasks' });
+    expect(parseRoute('#/review')).toEqual({ name: 'review' });
   });
 });

@@ -3,6 +3,8 @@ export type Route =
   | { name: 'browse' }
   | { name: 'view'; studyUid: string; seriesUid: string; taskId?: string }
   | { name: 'tasks' }
+  /** A reviewer's queue of submitted work (the project's review stage). */
+  | { name: 'review' }
   /** From the QC dashboard: a task named by its pseudonym, opened by a reviewer. */
   | { name: 'qc-task'; cloudTaskId: string };
 
@@ -16,6 +18,7 @@ export function parseRoute(hash: string): Route {
     return { name: 'view', studyUid: parts[1], seriesUid: parts[2], ...(taskId ? { taskId } : {}) };
   }
   if (parts[0] === 'tasks') return { name: 'tasks' };
+  if (parts[0] === 'review') return { name: 'review' };
   if (parts[0] === 'qc-task' && parts[1] && /^tk_[A-Za-z0-9_-]{16,64}$/.test(parts[1])) {
     return { name: 'qc-task', cloudTaskId: parts[1] };
   }
