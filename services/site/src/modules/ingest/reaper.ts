@@ -16,6 +16,16 @@ export interface ReapReport {
 }
 
 const BATCH = 500;
+const HEX = '0123456789abcdef';
+
+/**
+ * The part of the store one scheduled run sweeps: keys fan out by random hex (object-key.ts), so
+ * `instances/<h>` for one of 16 digits, turning with the run's time slot. A run lists a sixteenth
+ * of the archive and the whole archive is covered every 16 runs.
+ */
+export function sweepPrefixAt(now: Date, everyMs: number): string {
+  return `${INSTANCE_PREFIX}${HEX[Math.floor(now.getTime() / everyMs) % HEX.length]}`;
+}
 
 async function deleteObject(storage: ObjectStore, key: string) {
   try {
@@ -30,12 +40,14 @@ async function deleteObject(storage: ObjectStore, key: string) {
  * Removes what a crash can leave behind, older than the grace period so in-flight ingests are
  * never touched: (1) PendingObject rows — their object is deleted unless an index row took it
  * over — and (2) objects under instances/ that no Instance, IngestConflict or PendingObject row
- * accounts for. Safe to run concurrently with ingest and with itself.
+ * accounts for (under `sweepPrefix`, by default all of them). Safe to run concurrently with ingest
+ * and with itself.
  */
 export async function reapOrphans(
   deps: ReapDeps,
   graceSeconds: number,
   now = new Date(),
+  sweepPrefix = INSTANCE_PREFIX,
 ): Promise<ReapReport> {
   const cutoff = new Date(now.getTime() - graceSeconds * 1000);
   const report: ReapReport = { pendingRemoved: 0, objectsScanned: 0, objectsRemoved: 0 };
@@ -63,7 +75,7 @@ export async function reapOrphans(
     }
     batch = [];
   };
-  for await (const object of deps.storage.list(INSTANCE_PREFIX)) {
+  for await (const object of deps.storage.list(sweepPrefix)) {
     report.objectsScanned++;
     if (object.lastModified >= cutoff) continue;
     batch.push(object.key);
