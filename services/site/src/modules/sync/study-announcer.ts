@@ -108,7 +108,7 @@ export async function announcePendingStudies(
   const quietSecs = options.quietMs / 1000;
   // Taken before the query, on the database's clock: a study not yet quiet now has its last
   // instance after this horizon, so the next pass still sees it.
-  const [{ horizon }] = await prisma.$queryRaw<{ horizon: Date }[]>`
+  const [clock] = await prisma.$queryRaw<{ horizon: Date }[]>`
     SELECT now() - make_interval(secs => ${quietSecs + COMMIT_SLACK_MS / 1000}) AS horizon`;
   const since = options.cursor?.since ?? new Date(0);
   // A study's latest instance is always among the recent ones when it has any, so MAX over the
@@ -134,6 +134,6 @@ export async function announcePendingStudies(
     }
   }
   // A full page may have left due studies behind: read from the same place next time.
-  if (options.cursor && due.length < limit) options.cursor.since = horizon;
+  if (options.cursor && due.length < limit) options.cursor.since = clock!.horizon;
   return queued;
 }
