@@ -3,10 +3,21 @@
 // site (when SITE_URL is set) in the same run, with the ratio printed.
 //
 //   npx tsx scripts/bench/viewer/run.ts
+//   SITE=local npx tsx scripts/bench/viewer/run.ts
 //   SITE_URL=http://127.0.0.1:8080 SITE_TOKEN=… SITE_STOW=1 npx tsx scripts/bench/viewer/run.ts
 //
+// SITE=local starts the real site in a child process (site-server.ts: own database, S3, the
+// built app, the embedded OIDC issuer), ingests the same series through the site's pipeline,
+// makes a task on it for the annotator `ana`, signs in through the login form and opens the task.
 // SITE_URL must serve the built app at `/` and DICOMweb at `/dicomweb`; SITE_STOW=1 uploads the
-// same synthetic series there with STOW-RS first. SLICES/ROWS override the series size.
+// same synthetic series there with STOW-RS first (SITE_USER/SITE_PASSWORD sign in when the app
+// asks). SLICES/ROWS override the series size.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { makeCtSeries } from '@annex/dicom';
 import type { Page } from 'playwright-core';
 import { taskSchema } from '../../../web/site/src/lib/api/tasks.ts';
@@ -20,7 +31,8 @@ const SLICES = Number(process.env.SLICES ?? 300);
 const ROWS = Number(process.env.ROWS ?? 512);
 const CACHED_STEPS = 120;
 const UNCACHED_STEPS = 20;
-const DEADLINE_MS = 9 * 60_000;
+const DEADLINE_MS = (process.env.SITE ? 20 : 9) * 60_000;
+const here = dirname(fileURLToPath(import.meta.url));
 // Canvas size matters here: Chromium's software WebGL (SwiftShader) rasterises on the CPU.
 const VIEW = Number(process.env.VIEWPORT ?? 1024);
 
@@ -65,19 +77,16 @@ async function stow(base: string, token: string | undefined, files: Buffer[]): P
 }
 
 /** The server's share: what fetching the series costs with no browser, decoding or rendering. */
-async function rawFetch(
-  dicomweb: string,
-  token: string | undefined,
-  studyUid: string,
-  seriesUid: string,
-  sops: string[],
-) {
+async function rawFetch(dicomweb: string, token: string | undefined, studyUid: string, seriesUid: string) {
   const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   const base = `${dicomweb}/studies/${studyUid}/series/${seriesUid}`;
   const t = performance.now();
-  await (
-    await fetch(`${base}/metadata`, { headers: { Accept: 'application/dicom+json', ...auth } })
-  ).arrayBuffer();
+  const meta = await fetch(`${base}/metadata`, { headers: { Accept: 'application/dicom+json', ...auth } });
+  if (!meta.ok) throw new Error(`series metadata: HTTP ${meta.status}`);
+  // The SOP Instance UIDs as this server names them (a site shows annotators pseudonyms).
+  const sops = ((await meta.json()) as Array<Record<string, { Value?: string[] }>>).map(
+    (m) => m['00080018']?.Value?.[0] as string,
+  );
   let next = 0;
   const worker = async () => {
     while (next < sops.length) {
@@ -86,24 +95,43 @@ async function rawFetch(
         headers: { Accept: 'multipart/related; type=application/octet-stream; transfer-syntax=*', ...auth },
       });
       await res.arrayBuffer();
+      if (!res.ok) throw new Error(`frame: HTTP ${res.status}`);
     }
   };
   await Promise.all(Array.from({ length: 6 }, worker));
   return performance.now() - t;
 }
 
-/** One target, fresh page: the app is loaded first (bundle cached and parsed), then the series is opened. */
+/** Signs in through the issuer's form when the app sends the browser there (OIDC sites). */
+async function signIn(page: Page, user: string, password: string): Promise<void> {
+  const form = await page
+    .waitForSelector('input[name=username]', { timeout: 5_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!form) return;
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => !u.pathname.startsWith('/realms/'), { timeout: 30_000 });
+}
+
+/**
+ * One target, fresh page: the app is loaded first (bundle cached and parsed, signed in), then the
+ * task's series is opened.
+ */
 async function measure(
   page: Page,
   appUrl: string,
-  studyUid: string,
-  seriesUid: string,
+  open: { studyUid: string; seriesUid: string; taskId: string },
   raw: () => Promise<number>,
+  login?: { user: string; password: string },
 ): Promise<Result> {
+  const { studyUid, seriesUid, taskId } = open;
   const rawFetchMs = await raw();
   // tsx (esbuild keepNames) wraps functions handed to page.evaluate in __name(); give the page one.
   await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   await page.goto(`${appUrl}/#/`);
+  if (login) await signIn(page, login.user, login.password);
   // The shell preloads the viewer chunk at startup; wait until it is there so we time pixels, not JS.
   await page.waitForLoadState('networkidle');
   const { firstImageMs, fullSeriesMs } = await page.evaluate(
@@ -128,7 +156,10 @@ async function measure(
         location.hash = hash;
         poll();
       }),
-    { hash: `#/view/${studyUid}/${seriesUid}`, n: SLICES },
+    {
+      hash: `#/view/${studyUid}/${seriesUid}${taskId ? `?task=${encodeURIComponent(taskId)}` : ''}`,
+      n: SLICES,
+    },
   );
 
   // Slice change = setImageIdIndex until the viewport has rendered the new image.
@@ -265,6 +296,25 @@ async function main(): Promise<void> {
   console.log(
     `series: ${SLICES} slices ${ROWS}×${ROWS} generated in ${(performance.now() - t).toFixed(0)} ms`,
   );
+  let siteChild: ChildProcess | undefined;
+  let local:
+    | { url: string; ingestMs: number; taskId: string; studyUid: string; seriesUid: string; token: string }
+    | undefined;
+  if (process.env.SITE === 'local') {
+    const dir = mkdtempSync(join(tmpdir(), 'annex-bench-viewer-'));
+    for (const [i, f] of ct.files.entries()) writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'site-server.ts'), dir, distDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    siteChild = child;
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`the site child exited with ${code}`)));
+    });
+    rmSync(dir, { recursive: true, force: true });
+    local = JSON.parse(line) as NonNullable<typeof local>;
+    console.log(`site started, series ingested through its pipeline in ${local.ingestMs.toFixed(0)} ms`);
+  }
   const port = 18900 + Math.floor(Math.random() * 90);
   const orthanc = await startOrthanc({ httpPort: port, dicomPort: port + 1000 });
   const task = taskSchema.parse({
@@ -286,14 +336,18 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     await orthanc.store(ct.files);
     console.log(`stored in Orthanc in ${(performance.now() - t1).toFixed(0)} ms`);
-    const siteUrl = process.env.SITE_URL?.replace(/\/$/, '');
-    if (siteUrl && process.env.SITE_STOW === '1') await stow(siteUrl, process.env.SITE_TOKEN, ct.files);
+    const siteUrl = local?.url ?? process.env.SITE_URL?.replace(/\/$/, '');
+    const siteToken = local?.token ?? process.env.SITE_TOKEN;
+    if (siteUrl && !local && process.env.SITE_STOW === '1') await stow(siteUrl, siteToken, ct.files);
     const results: Record<string, Result> = {};
     const ctx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
     const study = ct.study.studyInstanceUid;
     const seriesUid = ct.seriesInstanceUid;
-    results.orthanc = await measure(await ctx.newPage(), app.url, study, seriesUid, () =>
-      rawFetch(`${app.url}/dicomweb`, undefined, study, seriesUid, ct.sopInstanceUids),
+    results.orthanc = await measure(
+      await ctx.newPage(),
+      app.url,
+      { studyUid: study, seriesUid, taskId: 'bench' },
+      () => rawFetch(`${app.url}/dicomweb`, undefined, study, seriesUid),
     );
     await ctx.close();
     const brushCtx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
@@ -302,8 +356,18 @@ async function main(): Promise<void> {
     if (siteUrl) {
       // The site's own config.json says how the app gets its token.
       const siteCtx = await chromium.browser.newContext({ viewport: { width: VIEW, height: VIEW } });
-      results.site = await measure(await siteCtx.newPage(), siteUrl, study, seriesUid, () =>
-        rawFetch(`${siteUrl}/dicomweb`, process.env.SITE_TOKEN, study, seriesUid, ct.sopInstanceUids),
+      // A site shows the annotator the task's pseudonymous UIDs; an external one is opened by the originals.
+      const open = local ?? { studyUid: study, seriesUid, taskId: process.env.SITE_TASK ?? '' };
+      results.site = await measure(
+        await siteCtx.newPage(),
+        siteUrl,
+        open,
+        () => rawFetch(`${siteUrl}/dicomweb`, siteToken, open.studyUid, open.seriesUid),
+        local
+          ? { user: 'ana', password: 'ana' }
+          : process.env.SITE_USER
+            ? { user: process.env.SITE_USER, password: process.env.SITE_PASSWORD ?? '' }
+            : undefined,
       );
       await siteCtx.close();
     }
@@ -319,6 +383,7 @@ async function main(): Promise<void> {
     await chromium.close();
     await app.close();
     await orthanc.stop();
+    siteChild?.kill('SIGTERM');
   }
 }
 

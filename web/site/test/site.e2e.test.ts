@@ -27,6 +27,7 @@ const { toPage, pixelOf, drag } = viewerGeometry(
   () => ct,
 );
 let url: string;
+let projectId: string;
 
 beforeAll(async () => {
   const distDir = await buildApp();
@@ -70,6 +71,7 @@ beforeAll(async () => {
     },
   });
   expect(project.statusCode).toBe(201);
+  projectId = project.json().id;
   ct = makeCtSeries({
     study: makeStudy('viewer-site-e2e'),
     slices: SLICES,
@@ -112,6 +114,12 @@ describe('an annotator does a task in the browser against the site', () => {
     await expect
       .poll(() => page.locator('main').textContent(), { timeout: 30_000 })
       .toContain('Take the next task');
+    // Every DICOMweb read of the task goes to its project's root (the project's pseudonyms, its read rule).
+    const dicomweb: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/dicomweb')) dicomweb.push(path);
+    });
     await page.keyboard.press('n');
     await page.waitForFunction(
       (n) => (globalThis as unknown as PageGlobals).__annexViewer?.state().loaded === n,
@@ -121,6 +129,8 @@ describe('an annotator does a task in the browser against the site', () => {
     // The viewer reads the de-identified study: the URL carries no original UID.
     expect(page.url()).not.toContain(ct.study.studyInstanceUid);
     expect(page.url()).toContain(taskContextOf(site.app).ids.deidUid(ct.study.studyInstanceUid));
+    expect(dicomweb.length).toBeGreaterThan(SLICES);
+    expect(dicomweb.filter((p) => !p.startsWith(`/dicomweb/projects/${projectId}/studies/`))).toEqual([]);
   });
 
   it('segments the lesion with the magic wand on two slices, interpolates between, measures a length label, and the site has it', async () => {
@@ -130,7 +140,10 @@ describe('an annotator does a task in the browser against the site', () => {
     const [cr, cc] = pixelOf([lesion.center[0], lesion.center[1]]);
     const [a, b] = [2, SLICES - 3];
     await page.locator('[data-label=lesionmask]').click();
-    await page.getByRole('navigation', { name: 'viewer tools' }).getByRole('button', { name: 'Wand' }).click();
+    await page
+      .getByRole('navigation', { name: 'viewer tools' })
+      .getByRole('button', { name: 'Wand' })
+      .click();
     for (const slice of [a, b]) {
       await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), slice);
       await page.waitForFunction(
@@ -148,6 +161,18 @@ describe('an annotator does a task in the browser against the site', () => {
     await expect
       .poll(() => page.locator('[data-testid=mask-notice]').textContent())
       .toBe(`Filled ${b - a - 1} slices between drawn slices`);
+
+    // Interpolation is one step of the undo history, and the undone state is what gets saved.
+    const savedSlices = async () => {
+      const r = await site.deps.prisma.annotationRevision.findFirst({ orderBy: { revision: 'desc' } });
+      const d = r?.doc as { masks?: { labelId: string; slices: unknown[] }[] } | undefined;
+      return d?.masks?.find((m) => m.labelId === 'lesionmask')?.slices.length ?? 0;
+    };
+    await expect.poll(savedSlices, { timeout: 15_000 }).toBe(b - a + 1);
+    await page.keyboard.press('Control+z');
+    await expect.poll(savedSlices, { timeout: 15_000 }).toBe(2);
+    await page.keyboard.press('Control+y');
+    await expect.poll(savedSlices, { timeout: 15_000 }).toBe(b - a + 1);
 
     // A length label across the lesion on the middle slice.
     await page.evaluate((i) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(i), lesionSlice);

@@ -44,8 +44,10 @@ export type MaskNotice =
   | { kind: 'interpolated'; slices: number }
   | { kind: 'nothing'; message: string };
 
+/** The pixels one edit changed on one labelmap slice: positions and their values before and after. */
 interface SliceEdit {
   index: number;
+  at: Uint32Array;
   before: Uint8Array;
   after: Uint8Array;
 }
@@ -357,17 +359,27 @@ export class AnnotationSession {
     return n;
   }
 
-  /** Applies `fn` to labelmap slice `i`; the before/after copies when anything changed. */
+  /** Applies `fn` to labelmap slice `i`; what changed (kept small for the undo history), if anything. */
   private editSlice(i: number, fn: (px: Pixels) => void): SliceEdit | undefined {
     const id = this.labelmapImageIds()[i];
     const image = id ? core.cache.getImage(id) : undefined;
     if (!image) return undefined;
     const px = pixelsOf(image);
-    const before = Uint8Array.from(px as ArrayLike<number>);
+    const copy = Uint8Array.from(px as ArrayLike<number>);
     fn(px);
-    const after = Uint8Array.from(px as ArrayLike<number>);
-    for (let p = 0; p < after.length; p++) if (after[p] !== before[p]) return { index: i, before, after };
-    return undefined;
+    let n = 0;
+    for (let p = 0; p < copy.length; p++) if (px[p] !== copy[p]) n++;
+    if (n === 0) return undefined;
+    const edit: SliceEdit = { index: i, at: new Uint32Array(n), before: new Uint8Array(n), after: new Uint8Array(n) };
+    let k = 0;
+    for (let p = 0; p < copy.length; p++) {
+      if (px[p] === copy[p]) continue;
+      edit.at[k] = p;
+      edit.before[k] = copy[p] as number;
+      edit.after[k] = px[p] as number;
+      k++;
+    }
+    return edit;
   }
 
   /** Redraws and saves slice edits, and records them as one step of the shared undo history. */
@@ -380,7 +392,7 @@ export class AnnotationSession {
         if (!image) continue;
         const px = pixelsOf(image);
         const src = e[which];
-        for (let p = 0; p < src.length; p++) px[p] = src[p] as number;
+        for (let k = 0; k < e.at.length; k++) px[e.at[k] as number] = src[k] as number;
         this.dirtySlices.add(e.index);
       }
       tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
