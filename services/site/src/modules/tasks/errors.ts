@@ -30,6 +30,10 @@ export const notAwaitingReview = (status: string) =>
     `This work is not waiting for review (it is ${status === 'submitted' ? 'approved' : status}).`,
   );
 export const ownWork = () =>
-  new AppError('REVIEW_OWN_WORK', 403, 'You cannot review your own annotations; another reviewer must.');
+  new AppError(
+    'REVIEW_OWN_WORK',
+    403,
+    'You cannot review annotations of a task you annotated yourself; another reviewer must.',
+  );
 export const assignmentNotFound = () =>
   new AppError('ASSIGNMENT_NOT_FOUND', 404, 'No such submitted work on this site.');

@@ -77,10 +77,16 @@ export const createTaskRepository = (prisma: PrismaClient) => ({
       orderBy: { claimedAt: 'asc' },
       include: { revisions: { orderBy: { revision: 'desc' }, take: 1 } },
     }),
-  /** The project's work waiting for a reviewer, oldest first; never the gold flag (reviews are blind to it). */
-  reviewQueue: (projectRef: string, exceptAnnotator: string) =>
+  /**
+   * The project's work waiting for a reviewer, oldest first, leaving out every task the reviewer
+   * annotated themselves; never the gold flag (reviews are blind to it).
+   */
+  reviewQueue: (projectRef: string, reviewer: string) =>
     prisma.assignment.findMany({
-      where: { status: 'awaiting_review', annotator: { not: exceptAnnotator }, task: { projectRef } },
+      where: {
+        status: 'awaiting_review',
+        task: { projectRef, assignments: { none: { annotator: reviewer, status: { not: 'released' } } } },
+      },
       select: {
         id: true,
         taskRef: true,

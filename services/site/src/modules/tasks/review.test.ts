@@ -252,7 +252,7 @@ describe('the review stage', () => {
     expect((await api('rita', 'GET', `/api/review/queue?projectId=${projectId}`)).json().items).toEqual([]);
   });
 
-  it('does not let a reviewer review their own work, nor list it for them', async () => {
+  it('does not let a reviewer review their own work or a task they annotated, nor list it for them', async () => {
     const added = await api('admin', 'POST', `/api/projects/${projectId}/tasks`, {
       studyInstanceUids: [studies[1]!.study.studyInstanceUid],
     });
@@ -271,6 +271,14 @@ describe('the review stage', () => {
       expect(refused.statusCode).toBe(403);
       expect(refused.json().error.code).toBe('REVIEW_OWN_WORK');
     }
+    // Nor a colleague's work on a task she annotated too: that would unblind her own answer.
+    expect((await api('ana', 'POST', '/api/tasks/next', { projectId })).json().id).toBe(own);
+    expect((await api('ana', 'POST', `/api/tasks/${own}/submit`, {})).statusCode).toBe(204);
+    const colleague = await assignmentOf(own, 'ana');
+    expect((await api('rita', 'GET', `/api/review/queue?projectId=${projectId}`)).json().items).toEqual([]);
+    const unblind = await api('rita', 'GET', `/api/review/assignments/${colleague.id}`);
+    expect(unblind.statusCode).toBe(403);
+    expect(unblind.json().error.code).toBe('REVIEW_OWN_WORK');
     const unknown = await api('rita', 'GET', '/api/review/assignments/00000000-0000-4000-8000-000000000000');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('ASSIGNMENT_NOT_FOUND');

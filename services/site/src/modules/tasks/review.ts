@@ -7,7 +7,7 @@ import { reportTask } from './task-sync.ts';
 // The optional review stage: with Project.reviewStage on, an annotator's submitted work waits
 // ('awaiting_review') for a site user with the reviewer role, who approves it (then it counts as
 // submitted for consensus) or sends it back for rework with a comment. Reviews are blind to gold
-// status, and nobody reviews their own work. Turning the stage off changes new submissions only:
+// status, and nobody reviews their own work nor anyone's work on a task they annotated. Turning the stage off changes new submissions only:
 // work already waiting stays in the queue until reviewed.
 
 const REVIEWER = 'reviewer';
@@ -22,6 +22,9 @@ async function reviewable(ctx: TaskContext, assignmentId: string, reviewer: Prin
   if (!assignment || assignment.status === 'released' || assignment.status === 'active')
     throw assignmentNotFound();
   if (assignment.annotator === reviewer.sub) throw ownWork();
+  // Someone who annotated the task too would see a colleague's answer to it: not blind any more.
+  const theirs = await ctx.repository.findAssignment(assignment.taskRef, reviewer.sub);
+  if (theirs && theirs.status !== 'released') throw ownWork();
   if (assignment.status !== 'awaiting_review') throw notAwaitingReview(assignment.status);
   return assignment;
 }
