@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { appConfigSchema, ConfigError, dicomwebUrlFor, loadConfig } from './config.ts';
 
 const serve = (status: number, body: string, type = 'application/json') =>
   (async () => new Response(body, { status, headers: { 'content-type': type } })) as unknown as typeof fetch;
@@ -37,5 +37,15 @@ describe('runtime config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(/dicomwebUrl/);
     expect((err as Error).message).toMatch(/auth\.issuer/);
+  });
+
+  it("reads a task's images from its project's DICOMweb root when the site names one", () => {
+    const site = appConfigSchema.parse({ projectDicomwebUrl: '/dicomweb/projects/{projectId}' });
+    expect(dicomwebUrlFor(site, 'a1b2')).toBe('/dicomweb/projects/a1b2');
+    expect(dicomwebUrlFor(site, 'x/y')).toBe('/dicomweb/projects/x%2Fy');
+    expect(dicomwebUrlFor(site)).toBe('/dicomweb');
+    // Orthanc has no project roots: tasks read the plain root.
+    expect(dicomwebUrlFor(appConfigSchema.parse({}), 'a1b2')).toBe('/dicomweb');
+    expect(appConfigSchema.safeParse({ projectDicomwebUrl: '/dicomweb/projects' }).success).toBe(false);
   });
 });

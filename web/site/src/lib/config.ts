@@ -15,11 +15,23 @@ const authSchema = z.discriminatedUnion('kind', [
 
 export const appConfigSchema = z.object({
   dicomwebUrl: z.string().min(1).default('/dicomweb'),
+  /**
+   * The DICOMweb root a task's images are read from, `{projectId}` standing for the task's project (the site:
+   * `/dicomweb/projects/{projectId}`, where pseudonyms are the project's and only assigned studies are read).
+   * Absent (e.g. Orthanc): tasks read `dicomwebUrl` too.
+   */
+  projectDicomwebUrl: z.string().min(1).includes('{projectId}').optional(),
   apiUrl: z.string().min(1).default('/api'),
   auth: authSchema.default({ kind: 'none' }),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** The DICOMweb root for a task of this project (the plain root without a project or a project root). */
+export function dicomwebUrlFor(config: AppConfig, projectId?: string): string {
+  if (!projectId || !config.projectDicomwebUrl) return config.dicomwebUrl;
+  return config.projectDicomwebUrl.replace('{projectId}', encodeURIComponent(projectId));
+}
 export type AuthConfig = z.infer<typeof authSchema>;
 
 export class ConfigError extends Error {

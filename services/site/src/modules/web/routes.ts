@@ -12,6 +12,8 @@ export async function webRoutes(app: FastifyInstance, { root = DEFAULT_WEB_ROOT 
     buildHint: 'The viewer is not built: run `npm run build -w web/site`.',
     config: () => ({
       dicomwebUrl: '/dicomweb',
+      // A task's images: the project root (the project's pseudonyms, only assigned studies).
+      projectDicomwebUrl: '/dicomweb/projects/{projectId}',
       apiUrl: '/api',
       auth: {
         kind: 'oidc',

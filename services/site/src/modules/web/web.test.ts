@@ -24,6 +24,7 @@ describe('the site serves the viewer', () => {
     const res = await site.app.inject({ method: 'GET', url: '/config.json' });
     expect(res.json()).toEqual({
       dicomwebUrl: '/dicomweb',
+      projectDicomwebUrl: '/dicomweb/projects/{projectId}',
       apiUrl: '/api',
       auth: {
         kind: 'oidc',
