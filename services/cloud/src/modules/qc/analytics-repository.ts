@@ -76,6 +76,12 @@ export interface AnnotatorSummaryRow {
   meanF1: number | null;
   stapleSensitivity: number | null;
   stapleSpecificity: number | null;
+  /** Mean active seconds per task, over tasks whose site reported it. */
+  activeSecondsPerTask: number | null;
+  /** Assignments sent back for rework at least once / assignments (where reported). */
+  reworkRate: number | null;
+  meanRevisions: number | null;
+  displayName: string | null;
   firstAt: Date;
   lastAt: Date;
 }
@@ -90,8 +96,14 @@ export const annotatorSummaries = (db: Db, siteId: string, projectId: string, p:
       avg(s.score) FILTER (WHERE s."isGold") AS "goldAccuracy",
       avg(s.score) FILTER (WHERE NOT coalesce(s."isGold", false)) AS "consensusAgreement",
       avg(s.dice) AS "meanDice", avg(s.f1) AS "meanF1", avg(s."stapleSensitivity") AS "stapleSensitivity",
-      avg(s."stapleSpecificity") AS "stapleSpecificity", min(s.at) AS "firstAt", max(s.at) AS "lastAt"
+      avg(s."stapleSpecificity") AS "stapleSpecificity",
+      avg(s."activeSeconds")::float8 AS "activeSecondsPerTask",
+      (count(*) FILTER (WHERE s."reworkCount" > 0))::float8 / nullif(count(s."reworkCount"), 0) AS "reworkRate",
+      avg(s."revisionCount")::float8 AS "meanRevisions",
+      min(p."displayName") AS "displayName",
+      min(s.at) AS "firstAt", max(s.at) AS "lastAt"
     FROM "QcAnnotatorScore" s
+    LEFT JOIN "QcAnnotatorProfile" p ON p."siteId" = s."siteId" AND p."annotatorId" = s."annotatorId"
     WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId} AND s.latest ${periodSql(p)}
     GROUP BY s."annotatorId" ORDER BY s."annotatorId"`;
 
@@ -103,6 +115,8 @@ export interface AnnotatorDayRow {
   goldAccuracy: number | null;
   consensusAgreement: number | null;
   meanDice: number | null;
+  meanActiveSeconds: number | null;
+  reworkRate: number | null;
 }
 
 /**
@@ -123,7 +137,8 @@ export async function annotatorDays(
         (count(*) FILTER (WHERE s."isGold"))::int AS "goldTasks",
         avg(s.score) FILTER (WHERE s."isGold") AS "goldAccuracy",
         avg(s.score) FILTER (WHERE NOT coalesce(s."isGold", false)) AS "consensusAgreement",
-        avg(s.dice) AS "meanDice"
+        avg(s.dice) AS "meanDice", avg(s."activeSeconds")::float8 AS "meanActiveSeconds",
+        (count(*) FILTER (WHERE s."reworkCount" > 0))::float8 / nullif(count(s."reworkCount"), 0) AS "reworkRate"
       FROM "QcAnnotatorScore" s
       WHERE s."siteId" = ${siteId} AND s."projectId" = ${projectId}
         ${annotatorId ? Prisma.sql`AND s."annotatorId" = ${annotatorId}` : Prisma.empty} ${periodSql(p)}

@@ -1,7 +1,7 @@
-import type { Envelope, MetricValues } from '@annex/protocol';
+import type { Envelope, MetricValues, PairwiseAgreement } from '@annex/protocol';
 import type { Db, PrismaClient } from '../../db.ts';
 import { currentThresholds } from './settings-repository.ts';
-import { summarizeTask } from './task-summary.ts';
+import { summarizeTask, type TypicalTime } from './task-summary.ts';
 
 // Applies the site→cloud QC messages inside the inbox transaction. Every statement is set-based
 // and idempotent on its own keys, so a message re-sent under a new seq changes nothing.
@@ -93,18 +93,21 @@ export async function applyTaskMetrics(tx: Db, siteId: string, envelopes: Envelo
       accuracy: a.metrics.accuracy ?? null,
       sens: a.metrics.staple_sensitivity ?? null,
       spec: a.metrics.staple_specificity ?? null,
+      active: a.activeSeconds ?? null,
+      revisions: a.revisionCount ?? null,
+      reworks: a.reworkCount ?? null,
       at: e.at,
     })),
   );
   if (scores.length) {
     await tx.$executeRaw`
       INSERT INTO "QcAnnotatorScore" ("siteId", "taskId", revision, "projectId", "annotatorId", score, dice, f1, accuracy,
-        "stapleSensitivity", "stapleSpecificity", at, "isGold")
+        "stapleSensitivity", "stapleSpecificity", "activeSeconds", "revisionCount", "reworkCount", at, "isGold")
       SELECT ${siteId}, x."taskId", x.revision, x."projectId", x."annotatorId", x.score, x.dice, x.f1, x.accuracy,
-        x.sens, x.spec, x.at AT TIME ZONE 'UTC', t."isGold"
+        x.sens, x.spec, x.active, x.revisions, x.reworks, x.at AT TIME ZONE 'UTC', t."isGold"
       FROM jsonb_to_recordset(${JSON.stringify(scores)}::jsonb) AS x("taskId" text, revision bigint, "projectId" text,
         "annotatorId" text, score float8, dice float8, f1 float8, accuracy float8, sens float8, spec float8,
-        at timestamptz)
+        active int, revisions int, reworks int, at timestamptz)
       LEFT JOIN "QcTask" t ON t."siteId" = ${siteId} AND t."taskId" = x."taskId"
       ON CONFLICT DO NOTHING`;
     // Only the newest revision of each task counts in per-annotator summaries.
@@ -155,12 +158,64 @@ export async function applyLabelsetFinalized(
       AND (t."finalizedAt" IS NULL OR t."finalizedAt" <= x.at AT TIME ZONE 'UTC')`;
 }
 
+/** annotator.profile: the newest display name of each annotator (sites send one per change). */
+export async function applyAnnotatorProfile(
+  tx: Db,
+  siteId: string,
+  envelopes: Envelope<'annotator.profile'>[],
+) {
+  const rows = newestBy(
+    envelopes.map((e) => ({ ...e.body, at: e.sentAt })),
+    (r) => r.annotatorId,
+    (r) => Date.parse(r.at),
+  );
+  await tx.$executeRaw`
+    INSERT INTO "QcAnnotatorProfile" ("siteId", "annotatorId", "displayName", "updatedAt")
+    SELECT ${siteId}, x."annotatorId", x."displayName", x.at AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("annotatorId" text, "displayName" text, at timestamptz)
+    ON CONFLICT ("siteId", "annotatorId") DO UPDATE SET "displayName" = EXCLUDED."displayName",
+      "updatedAt" = EXCLUDED."updatedAt"
+    WHERE "QcAnnotatorProfile"."updatedAt" <= EXCLUDED."updatedAt"`;
+}
+
 interface LatestMetrics {
   taskId: string;
   revision: bigint;
   sentAt: Date;
-  labels: { labelId: string; metrics: MetricValues }[];
-  annotators: { annotatorId: string; score: number }[];
+  labels: { labelId: string; metrics: MetricValues; pairwise?: PairwiseAgreement }[];
+  annotators: { annotatorId: string; score: number; activeSeconds?: number }[];
+}
+
+/** Key of a task kind within a project: the modalities of its series. */
+const kindKey = (projectId: string, modalities: string[]) =>
+  `${projectId}|${[...modalities].sort().join(',')}`;
+
+/**
+ * The typical active time of each kind of task (its modalities) in these projects: the median of
+ * the annotators' times on each task's newest metrics.
+ */
+export async function typicalTimes(
+  db: Db,
+  siteId: string,
+  projectIds: string[],
+): Promise<(projectId: string, modalities: string[]) => TypicalTime | undefined> {
+  const rows = await db.$queryRaw<
+    { projectId: string; modalities: string[]; medianSeconds: number; samples: bigint }[]
+  >`
+    SELECT s."projectId", t.modalities, percentile_cont(0.5) WITHIN GROUP (ORDER BY s."activeSeconds") AS "medianSeconds",
+      count(*) AS samples
+    FROM "QcAnnotatorScore" s
+    JOIN "QcTask" t ON t."siteId" = s."siteId" AND t."taskId" = s."taskId"
+    WHERE s."siteId" = ${siteId} AND s."projectId" = ANY(${projectIds}::text[]) AND s.latest
+      AND s."activeSeconds" IS NOT NULL
+    GROUP BY s."projectId", t.modalities`;
+  const map = new Map(
+    rows.map((r) => [
+      kindKey(r.projectId, r.modalities),
+      { medianSeconds: r.medianSeconds, samples: Number(r.samples) },
+    ]),
+  );
+  return (projectId, modalities) => map.get(kindKey(projectId, modalities));
 }
 
 /**
@@ -173,7 +228,7 @@ export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): P
     const ids = taskIds.slice(i, i + CHUNK);
     const tasks = await tx.qcTask.findMany({
       where: { siteId, taskId: { in: ids } },
-      select: { taskId: true, projectId: true, isGold: true },
+      select: { taskId: true, projectId: true, isGold: true, modalities: true },
     });
     if (tasks.length === 0) continue;
     const latest = await tx.$queryRaw<LatestMetrics[]>`
@@ -182,7 +237,11 @@ export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): P
       ORDER BY "taskId", revision DESC`;
     if (latest.length === 0) continue;
     const byTask = new Map(latest.map((m) => [m.taskId, m]));
-    const thresholds = await currentThresholds(tx, siteId, [...new Set(tasks.map((t) => t.projectId))]);
+    const projectIds = [...new Set(tasks.map((t) => t.projectId))];
+    const thresholds = await currentThresholds(tx, siteId, projectIds);
+    // Typical times as of now: a task is flagged against the project's times when its metrics (or
+    // the project's thresholds) change, not every time another task's times move the median.
+    const typical = await typicalTimes(tx, siteId, projectIds);
     const updates = [];
     const labelRows = [];
     for (const task of tasks) {
@@ -191,6 +250,7 @@ export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): P
       const s = summarizeTask(
         { isGold: task.isGold, labels: m.labels, annotators: m.annotators },
         thresholds(task.projectId),
+        typical(task.projectId, task.modalities),
       );
       updates.push({
         taskId: task.taskId,
@@ -204,7 +264,14 @@ export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): P
         annotators: s.annotatorCount,
         flags: s.flags,
       });
-      for (const l of s.labels) labelRows.push({ ...l, taskId: task.taskId, projectId: task.projectId });
+      const pairwise = new Map(m.labels.map((l) => [l.labelId, l.pairwise ?? null]));
+      for (const l of s.labels)
+        labelRows.push({
+          ...l,
+          pairwise: pairwise.get(l.labelId) ?? null,
+          taskId: task.taskId,
+          projectId: task.projectId,
+        });
     }
     await tx.$executeRaw`
       UPDATE "QcTask" t SET "metricsRevision" = x.revision, "metricsAt" = x.at AT TIME ZONE 'UTC',
@@ -220,12 +287,12 @@ export async function refreshTasks(tx: Db, siteId: string, taskIds: string[]): P
     if (labelRows.length) {
       await tx.$executeRaw`
         INSERT INTO "QcTaskLabel" ("siteId", "taskId", "projectId", "labelId", dice, iou, "hd95Mm", f1, kappa, agreement,
-          metrics)
+          metrics, pairwise)
         SELECT ${siteId}, x."taskId", x."projectId", x."labelId", x.dice, x.iou, x."hd95Mm", x.f1, x.kappa, x.agreement,
-          x.metrics
+          x.metrics, CASE WHEN jsonb_typeof(x.pairwise) = 'object' THEN x.pairwise END
         FROM jsonb_to_recordset(${JSON.stringify(labelRows)}::jsonb) AS x("taskId" text, "projectId" text,
           "labelId" text, dice float8, iou float8, "hd95Mm" float8, f1 float8, kappa float8, agreement float8,
-          metrics jsonb)`;
+          metrics jsonb, pairwise jsonb)`;
     }
   }
 }

@@ -59,6 +59,8 @@ export async function qcProjectRoutes(app: FastifyInstance) {
       return {
         annotators: rows.map((a) => ({
           annotatorId: a.annotatorId,
+          // Only where the site allows it (ANNOTATOR_NAMES_TO_CLOUD); else null and the pseudonym shows.
+          displayName: a.displayName,
           tasks: Number(a.tasks),
           goldTasks: Number(a.goldTasks),
           goldAccuracy: a.goldAccuracy,
@@ -67,6 +69,9 @@ export async function qcProjectRoutes(app: FastifyInstance) {
           meanF1: a.meanF1,
           stapleSensitivity: a.stapleSensitivity,
           stapleSpecificity: a.stapleSpecificity,
+          activeSecondsPerTask: round(a.activeSecondsPerTask, 1),
+          reworkRate: a.reworkRate,
+          meanRevisions: round(a.meanRevisions, 2),
           firstAt: a.firstAt.toISOString(),
           lastAt: a.lastAt.toISOString(),
         })),
@@ -93,6 +98,8 @@ export async function qcProjectRoutes(app: FastifyInstance) {
           goldAccuracy: d.goldAccuracy,
           consensusAgreement: d.consensusAgreement,
           meanDice: d.meanDice,
+          meanActiveSeconds: round(d.meanActiveSeconds, 1),
+          reworkRate: d.reworkRate,
         })),
       };
     },
@@ -107,20 +114,39 @@ export async function qcProjectRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { siteId, projectId } = request.params;
       await requireVisibleSite(app.prisma, scope(request), siteId);
-      const days = await annotatorDays(app.prisma, siteId, projectId, request.query);
+      const [days, names] = await Promise.all([
+        annotatorDays(app.prisma, siteId, projectId, request.query),
+        annotatorSummaries(app.prisma, siteId, projectId, request.query).then(
+          (rows) => new Map(rows.map((a) => [a.annotatorId, a.displayName])),
+        ),
+      ]);
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="annotators-${siteId}-${projectId}.csv"`);
       return toCsv(
-        ['annotator_id', 'day', 'tasks', 'gold_tasks', 'gold_accuracy', 'consensus_agreement', 'mean_dice'],
+        [
+          'annotator_id',
+          'display_name',
+          'day',
+          'tasks',
+          'gold_tasks',
+          'gold_accuracy',
+          'consensus_agreement',
+          'mean_dice',
+          'mean_active_seconds',
+          'rework_rate',
+        ],
         days.map((d) => [
           d.annotatorId,
+          names.get(d.annotatorId) ?? null,
           d.day,
           Number(d.tasks),
           Number(d.goldTasks),
           round(d.goldAccuracy),
           round(d.consensusAgreement),
           round(d.meanDice),
+          round(d.meanActiveSeconds, 1),
+          round(d.reworkRate),
         ]),
       );
     },

@@ -1,11 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { qcDecisionRoutes } from './decision-routes.ts';
-import { applyLabelsetFinalized, applyTaskMetrics, applyTaskUpserted } from './ingest-repository.ts';
+import {
+  applyAnnotatorProfile,
+  applyLabelsetFinalized,
+  applyTaskMetrics,
+  applyTaskUpserted,
+} from './ingest-repository.ts';
 import { qcProjectRoutes } from './project-routes.ts';
 import { qcTaskRoutes } from './task-routes.ts';
 
 /**
- * The QC module: applies task.upserted, task.metrics and labelset.finalized from the inbox, and
+ * The QC module: applies task.upserted, task.metrics, labelset.finalized and annotator.profile
+ * from the inbox, and
  * serves the QC API. command.result needs no handler here: the outbox row it updates is where a
  * decision's and a settings revision's state is read from.
  */
@@ -13,6 +19,7 @@ export async function qcModule(app: FastifyInstance) {
   app.inboxHandlers.register('task.upserted', applyTaskUpserted);
   app.inboxHandlers.register('task.metrics', applyTaskMetrics);
   app.inboxHandlers.register('labelset.finalized', applyLabelsetFinalized);
+  app.inboxHandlers.register('annotator.profile', applyAnnotatorProfile);
   await app.register(qcTaskRoutes);
   await app.register(qcDecisionRoutes);
   await app.register(qcProjectRoutes);

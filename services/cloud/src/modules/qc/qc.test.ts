@@ -77,7 +77,7 @@ describe('applying QC messages', () => {
     expect(res.metricsHistory.map((h: { revision: number }) => h.revision)).toEqual([2, 1]);
     expect(res.annotators).toHaveLength(3);
     expect(res.annotators[0]).toMatchObject({ scoredAgainst: 'consensus', stapleSpecificity: 0.99 });
-    expect(res.pairwise).toBeNull();
+    expect(res.pairwise).toEqual([]);
   });
 
   it('summarizes metrics that arrived before their task once the task arrives', async () => {
@@ -229,9 +229,11 @@ describe('the review queue', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('annotator_id,day,tasks,gold_tasks,gold_accuracy,consensus_agreement,mean_dice');
+    expect(lines[0]).toBe(
+      'annotator_id,display_name,day,tasks,gold_tasks,gold_accuracy,consensus_agreement,mean_dice,mean_active_seconds,rework_rate',
+    );
     expect(lines).toHaveLength(4);
-    expect(lines[1]?.split(',')[2]).toBe('12');
+    expect(lines[1]?.split(',')[3]).toBe('12');
   });
 });
 

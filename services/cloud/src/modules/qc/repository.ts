@@ -100,6 +100,20 @@ export const findTask = (db: Db, sites: Sites, siteId: string, taskId: string) =
 export const metricsHistory = (db: Db, siteId: string, taskId: string, take = 20) =>
   db.qcMetricEvent.findMany({ where: { siteId, taskId }, orderBy: { revision: 'desc' }, take });
 
+/** Display names the site sent for these annotators (only sites that allow it send any). */
+export async function displayNames(
+  db: Db,
+  siteId: string,
+  annotatorIds: string[],
+): Promise<Map<string, string>> {
+  if (annotatorIds.length === 0) return new Map();
+  const rows = await db.qcAnnotatorProfile.findMany({
+    where: { siteId, annotatorId: { in: annotatorIds } },
+    select: { annotatorId: true, displayName: true },
+  });
+  return new Map(rows.map((r) => [r.annotatorId, r.displayName]));
+}
+
 export const labelSetsOf = (db: Db, siteId: string, taskId: string) =>
   db.qcLabelSet.findMany({ where: { siteId, taskId }, orderBy: { finalizedAt: 'desc' } });
 

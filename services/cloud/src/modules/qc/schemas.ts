@@ -93,7 +93,12 @@ export const decisionListQuerySchema = z.object({
 });
 
 /** The cloud-owned settings; the revision is assigned by the cloud. */
-export const settingsBodySchema = projectSettingsSchema.omit({ projectId: true, revision: true });
+export const settingsBodySchema = projectSettingsSchema.omit({ projectId: true, revision: true }).extend({
+  flagThresholds: projectSettingsSchema.shape.flagThresholds.extend({
+    /** Cloud-only (the cloud computes time_outlier): more than 1, at most 100. */
+    timeOutlierFactor: z.number().gt(1).max(100).optional(),
+  }),
+});
 
 export const performanceQuerySchema = z.object({
   from: z.iso.date().optional(),

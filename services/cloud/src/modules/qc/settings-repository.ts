@@ -8,6 +8,7 @@ const thresholdsOf = (row: NonNullable<SettingsRow>): FlagThresholds => ({
   kappaBelow: row.kappaBelow ?? undefined,
   hd95MmAbove: row.hd95MmAbove ?? undefined,
   annotatorScoreBelow: row.annotatorScoreBelow ?? undefined,
+  timeOutlierFactor: row.timeOutlierFactor ?? undefined,
 });
 
 export const latestSettings = (db: Db, siteId: string, projectId: string) =>
@@ -62,6 +63,7 @@ export async function insertSettings(
       kappaBelow: s.flagThresholds.kappaBelow ?? null,
       hd95MmAbove: s.flagThresholds.hd95MmAbove ?? null,
       annotatorScoreBelow: s.flagThresholds.annotatorScoreBelow ?? null,
+      timeOutlierFactor: s.flagThresholds.timeOutlierFactor ?? null,
     },
   });
 }

@@ -24,11 +24,13 @@ export async function changeSettings(
         // Serializes concurrent changes of one site's settings: the revision is read under the lock.
         await tx.$queryRaw`SELECT 1 FROM "Site" WHERE id = ${ref.siteId} FOR UPDATE`;
         const revision = ((await latestSettings(tx, ref.siteId, ref.projectId))?.revision ?? 0) + 1;
+        // The time-outlier factor is the cloud's own (it computes that flag): not sent to the site.
+        const { timeOutlierFactor: _cloudOnly, ...siteThresholds } = settings.flagThresholds;
         const commandSeq = await enqueueCommand(
           tx,
           ref.siteId,
           'project.settings',
-          { projectId: ref.projectId, revision, ...settings },
+          { projectId: ref.projectId, revision, ...settings, flagThresholds: siteThresholds },
           principal.sub,
         );
         await insertSettings(
@@ -66,6 +68,7 @@ export async function settingsWithState(prisma: PrismaClient, siteId: string, pr
         ...(r.kappaBelow !== null ? { kappaBelow: r.kappaBelow } : {}),
         ...(r.hd95MmAbove !== null ? { hd95MmAbove: r.hd95MmAbove } : {}),
         ...(r.annotatorScoreBelow !== null ? { annotatorScoreBelow: r.annotatorScoreBelow } : {}),
+        ...(r.timeOutlierFactor !== null ? { timeOutlierFactor: r.timeOutlierFactor } : {}),
       },
       setBy: r.setByName,
       setAt: r.createdAt.toISOString(),

@@ -2,8 +2,10 @@ import { notFound } from '@annex/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CLOUD_ROLES, scopeOf } from '../tenancy/org-scope.ts';
+import { typicalTimes } from './ingest-repository.ts';
 import { presentDecision, presentTask } from './present.ts';
 import {
+  displayNames,
   findTask,
   labelSetsOf,
   latestDecisions,
@@ -14,6 +16,8 @@ import {
 } from './repository.ts';
 import { taskListQuerySchema, taskParamsSchema } from './schemas.ts';
 import { visibleSiteIds } from './scope.ts';
+import { currentThresholds } from './settings-repository.ts';
+import { timeOutlierOf } from './task-summary.ts';
 
 /** The review queue and the task page. */
 export async function qcTaskRoutes(app: FastifyInstance) {
@@ -50,11 +54,13 @@ export async function qcTaskRoutes(app: FastifyInstance) {
       const sites = await sitesOf(request);
       const task = await findTask(app.prisma, sites, siteId, taskId);
       if (!task) throw notFound('TASK_NOT_FOUND', 'No such task in your organizations.');
-      const [history, decisions, labelSets, series] = await Promise.all([
+      const [history, decisions, labelSets, series, thresholds, typical] = await Promise.all([
         metricsHistory(app.prisma, siteId, taskId),
         listDecisions(app.prisma, sites, { siteId, taskId, limit: 100, offset: 0 }),
         labelSetsOf(app.prisma, siteId, taskId),
         seriesOf(app.prisma, siteId, task.seriesIds),
+        currentThresholds(app.prisma, siteId, [task.projectId]),
+        typicalTimes(app.prisma, siteId, [task.projectId]),
       ]);
       const newest = history.find(
         (h) => task.metricsRevision !== null && h.revision === task.metricsRevision,
@@ -63,7 +69,17 @@ export async function qcTaskRoutes(app: FastifyInstance) {
         annotatorId: string;
         score: number;
         metrics: Record<string, number>;
+        activeSeconds?: number;
+        revisionCount?: number;
+        reworkCount?: number;
       }[];
+      const names = await displayNames(
+        app.prisma,
+        siteId,
+        annotators.map((a) => a.annotatorId),
+      );
+      const factor = thresholds(task.projectId).timeOutlierFactor;
+      const typicalTime = typical(task.projectId, task.modalities);
       return {
         task: { ...presentTask(task, undefined), seriesIds: task.seriesIds },
         series,
@@ -85,9 +101,25 @@ export async function qcTaskRoutes(app: FastifyInstance) {
           stapleSensitivity: a.metrics.staple_sensitivity ?? null,
           stapleSpecificity: a.metrics.staple_specificity ?? null,
           metrics: a.metrics,
+          // Where the site allows it; else null and the pseudonym is all there is.
+          displayName: names.get(a.annotatorId) ?? null,
+          // Work numbers of the assignment; null from a site that predates them.
+          activeSeconds: a.activeSeconds ?? null,
+          revisionCount: a.revisionCount ?? null,
+          reworkCount: a.reworkCount ?? null,
+          timeOutlier: timeOutlierOf(a.activeSeconds, typicalTime, factor),
         })),
-        // task.metrics carries per-label means over annotator pairs, not the pairs themselves.
-        pairwise: null,
+        // What time_outlier compares against: the project's median time for this kind of task.
+        activeTime: {
+          typicalSeconds: typicalTime ? Math.round(typicalTime.medianSeconds * 10) / 10 : null,
+          samples: typicalTime?.samples ?? 0,
+          factor: factor ?? null,
+        },
+        // Per label, the label's main metric between every pair of annotators (as the site sent it).
+        pairwise: task.labels.flatMap((l) => {
+          const p = l.pairwise as { metric: string; pairs: unknown[] } | null;
+          return p ? [{ labelId: l.labelId, metric: p.metric, pairs: p.pairs }] : [];
+        }),
         metricsHistory: history.map((h) => ({
           revision: Number(h.revision),
           at: h.sentAt.toISOString(),

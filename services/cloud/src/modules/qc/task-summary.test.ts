@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { median, summarizeLabel, summarizeTask } from './task-summary.ts';
+import {
+  median,
+  summarizeLabel,
+  summarizeTask,
+  TIME_OUTLIER_MIN_SAMPLES,
+  timeOutlierOf,
+} from './task-summary.ts';
 
 const t = { diceBelow: 0.7, kappaBelow: 0.6, annotatorScoreBelow: 0.8 };
 const ann = (...scores: number[]) => scores.map((score, i) => ({ annotatorId: `usr_${i}`, score }));
@@ -57,5 +63,35 @@ describe('task summary and flags', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(median([])).toBeNull();
+  });
+});
+
+describe('timeOutlierOf', () => {
+  const typical = { medianSeconds: 120, samples: 10 };
+  it('is fast below median/factor and slow above median×factor, within otherwise', () => {
+    expect(timeOutlierOf(39, typical, 3)).toBe('fast');
+    expect(timeOutlierOf(40, typical, 3)).toBeNull();
+    expect(timeOutlierOf(360, typical, 3)).toBeNull();
+    expect(timeOutlierOf(361, typical, 3)).toBe('slow');
+    expect(timeOutlierOf(0, typical, 3)).toBe('fast');
+  });
+  it('says nothing without a time, a factor, enough samples or a positive median', () => {
+    expect(timeOutlierOf(undefined, typical, 3)).toBeNull();
+    expect(timeOutlierOf(5, typical, undefined)).toBeNull();
+    expect(timeOutlierOf(5, { medianSeconds: 120, samples: TIME_OUTLIER_MIN_SAMPLES - 1 }, 3)).toBeNull();
+    expect(timeOutlierOf(5, { medianSeconds: 0, samples: 50 }, 3)).toBeNull();
+    expect(timeOutlierOf(5, undefined, 3)).toBeNull();
+  });
+  it('raises time_outlier on the task when any annotator is one', () => {
+    const input = {
+      isGold: false,
+      labels: [],
+      annotators: [
+        { annotatorId: 'usr_a', score: 0.9, activeSeconds: 100 },
+        { annotatorId: 'usr_b', score: 0.9, activeSeconds: 20 },
+      ],
+    };
+    expect(summarizeTask(input, { timeOutlierFactor: 3 }, typical).flags).toEqual(['time_outlier']);
+    expect(summarizeTask(input, {}, typical).flags).toEqual([]);
   });
 });

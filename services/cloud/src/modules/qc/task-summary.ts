@@ -6,6 +6,11 @@ export interface FlagThresholds {
   kappaBelow?: number | undefined;
   hd95MmAbove?: number | undefined;
   annotatorScoreBelow?: number | undefined;
+  /**
+   * Cloud-only: an annotator whose active time on a task is below typical/factor or above
+   * typical×factor (typical = the median over the project's tasks of that kind) flags time_outlier.
+   */
+  timeOutlierFactor?: number | undefined;
 }
 
 /** Used until a QC manager sets a project's thresholds, so a new project's queue is not silent. */
@@ -13,13 +18,23 @@ export const DEFAULT_THRESHOLDS: FlagThresholds = {
   diceBelow: 0.7,
   kappaBelow: 0.6,
   annotatorScoreBelow: 0.7,
+  timeOutlierFactor: 3,
 };
+
+/** The typical time is only trusted once this many annotator times of the task kind are known. */
+export const TIME_OUTLIER_MIN_SAMPLES = 5;
+
+/** The project's typical active time for a kind of task: the median over its annotators' times. */
+export interface TypicalTime {
+  medianSeconds: number;
+  samples: number;
+}
 
 /** An annotator this far below the task's median score is an outlier (needs 3+ annotators). */
 export const OUTLIER_GAP = 0.2;
 export const OUTLIER_MIN_ANNOTATORS = 3;
 
-export const QC_FLAGS = ['low_agreement', 'gold_miss', 'outlier_annotator'] as const;
+export const QC_FLAGS = ['low_agreement', 'gold_miss', 'outlier_annotator', 'time_outlier'] as const;
 export type QcFlag = (typeof QC_FLAGS)[number];
 
 export interface LabelSummary {
@@ -47,7 +62,7 @@ export interface TaskSummary {
 export interface MetricsInput {
   isGold: boolean;
   labels: { labelId: string; metrics: MetricValues }[];
-  annotators: { annotatorId: string; score: number }[];
+  annotators: { annotatorId: string; score: number; activeSeconds?: number | undefined }[];
 }
 
 const num = (v: number | undefined) => (typeof v === 'number' ? v : null);
@@ -86,10 +101,27 @@ export function summarizeLabel(labelId: string, metrics: MetricValues): LabelSum
 }
 
 /**
- * The queue's view of a task's newest metrics: the worst label's numbers and the flags the
- * thresholds raise. Time outliers are not computed: task.metrics carries no active time.
+ * 'fast' or 'slow' when an active time is further than `factor` from the typical time of its task
+ * kind (below median/factor, above median×factor); null when within, unknown or not checked.
  */
-export function summarizeTask(input: MetricsInput, t: FlagThresholds): TaskSummary {
+export function timeOutlierOf(
+  seconds: number | null | undefined,
+  typical: TypicalTime | undefined,
+  factor: number | undefined,
+): 'fast' | 'slow' | null {
+  if (seconds === null || seconds === undefined || !typical || factor === undefined || factor <= 1)
+    return null;
+  if (typical.samples < TIME_OUTLIER_MIN_SAMPLES || typical.medianSeconds <= 0) return null;
+  if (seconds < typical.medianSeconds / factor) return 'fast';
+  if (seconds > typical.medianSeconds * factor) return 'slow';
+  return null;
+}
+
+/**
+ * The queue's view of a task's newest metrics: the worst label's numbers and the flags the
+ * thresholds raise. `typical` is the project's typical active time for this kind of task.
+ */
+export function summarizeTask(input: MetricsInput, t: FlagThresholds, typical?: TypicalTime): TaskSummary {
   const labels = input.labels.map((l) => summarizeLabel(l.labelId, l.metrics));
   const scores = input.annotators.map((a) => a.score);
   const flags: QcFlag[] = [];
@@ -106,6 +138,9 @@ export function summarizeTask(input: MetricsInput, t: FlagThresholds): TaskSumma
   const mid = median(scores);
   if (mid !== null && scores.length >= OUTLIER_MIN_ANNOTATORS && scores.some((s) => s < mid - OUTLIER_GAP)) {
     flags.push('outlier_annotator');
+  }
+  if (input.annotators.some((a) => timeOutlierOf(a.activeSeconds, typical, t.timeOutlierFactor) !== null)) {
+    flags.push('time_outlier');
   }
   return {
     agreement: minOf(labels.map((l) => l.agreement)),
