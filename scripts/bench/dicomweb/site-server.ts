@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInstance } from '@annex/dicom';
+import { claimAll, projectWithTasks } from '../../../services/site/src/modules/dicomweb/test-projects.ts';
 import { ingestContextOf } from '../../../services/site/src/modules/ingest/context.ts';
 import { ingestInstance } from '../../../services/site/src/modules/ingest/service.ts';
 import { startTestSite } from '../../../services/site/test/app.ts';
@@ -17,6 +18,11 @@ const ctx = ingestContextOf(site.app);
 for (const name of readdirSync(dir).sort()) {
   await ingestInstance(ctx, readFileSync(join(dir, name)), { via: 'upload' });
 }
+// An annotator reads the studies of tasks assigned to them: give Ana the study's task.
+const studies = [
+  ...new Set(readdirSync(dir).map((name) => parseInstance(readFileSync(join(dir, name))).studyInstanceUid)),
+];
+await claimAll(site, 'ana', await projectWithTasks(site, 'bench-dicomweb', studies));
 const url = await site.app.listen({ host: '127.0.0.1', port: 0 });
 // The annotator view's UIDs for the same objects (what an annotator's viewer would have been shown).
 const deid = (uid: string) => site.app.annotatorView.uids.deid(uid);
