@@ -370,7 +370,12 @@ export class AnnotationSession {
     let n = 0;
     for (let p = 0; p < copy.length; p++) if (px[p] !== copy[p]) n++;
     if (n === 0) return undefined;
-    const edit: SliceEdit = { index: i, at: new Uint32Array(n), before: new Uint8Array(n), after: new Uint8Array(n) };
+    const edit: SliceEdit = {
+      index: i,
+      at: new Uint32Array(n),
+      before: new Uint8Array(n),
+      after: new Uint8Array(n),
+    };
     let k = 0;
     for (let p = 0; p < copy.length; p++) {
       if (px[p] === copy[p]) continue;
