@@ -78,6 +78,8 @@ const config = loadSiteConfig({
   DATABASE_URL: databaseUrl,
   SITE_SECRET: persistentSecret('site-secret'),
   OIDC_CLIENTS: `${VIEWER_CLIENT},annex-cli`,
+  // The demo hospital lets the QC dashboard show its annotators' names (ana, ben, cleo).
+  ANNOTATOR_NAMES_TO_CLOUD: '1',
   ...(s3 ? { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.accessKey, S3_SECRET_KEY: s3.secretKey } : {}),
   ...(issuer ? { OIDC_ISSUER: issuer.issuer } : {}),
   ...Object.fromEntries(Object.entries(env).filter(([k]) => !['NODE_ENV', 'LOG_LEVEL'].includes(k))),

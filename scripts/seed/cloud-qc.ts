@@ -12,7 +12,11 @@ import { createPrisma, type PrismaClient } from '@annex/cloud/db.ts';
 import { registerBuiltinHandlers } from '@annex/cloud/modules/inbox/builtin-handlers.ts';
 import { InboxHandlers } from '@annex/cloud/modules/inbox/handlers.ts';
 import { decide } from '@annex/cloud/modules/qc/decision-service.ts';
-import { applyTaskMetrics, applyTaskUpserted } from '@annex/cloud/modules/qc/ingest-repository.ts';
+import {
+  applyAnnotatorProfile,
+  applyTaskMetrics,
+  applyTaskUpserted,
+} from '@annex/cloud/modules/qc/ingest-repository.ts';
 import { createOrganization, registerSite } from '@annex/cloud/modules/sites/service.ts';
 import {
   type BodyOf,
@@ -55,7 +59,7 @@ function rng(seed: string) {
 }
 
 const clamp = (v: number, lo = 0, hi = 1) => Math.min(hi, Math.max(lo, v));
-const envelope = <T extends 'study.available' | 'task.upserted' | 'task.metrics'>(
+const envelope = <T extends 'study.available' | 'task.upserted' | 'task.metrics' | 'annotator.profile'>(
   body: BodyOf<T>,
   sentAt: Date,
 ) => ({ body, sentAt: sentAt.toISOString() }) as unknown as Envelope<T>;
@@ -78,6 +82,22 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
   const annotatorIds = Array.from({ length: o.annotators }, (_, i) => pid('usr', `${o.seed}/annotator/${i}`));
   // Each annotator has a skill; a few are weak, so gold misses and outliers exist.
   const skill = annotatorIds.map((_, i) => (i % 10 === 9 ? 0.65 : 0.85 + random() * 0.1));
+  // Work numbers come from their own generator, so the agreement numbers above stay as they were.
+  const work = rng(`${o.seed}/work`);
+  // Typical active seconds per annotator (5–12 min); every 17th rushes (time outliers).
+  const pace = annotatorIds.map((_, i) => (i % 17 === 16 ? 45 : 300 + work() * 420));
+  const pairwise = (labelId: string, team: number[], scores: number[]) => ({
+    metric: 'dice' as const,
+    pairs: team.flatMap((a, i) =>
+      team.slice(i + 1).map((b, k) => ({
+        annotatorA: annotatorIds[a]!,
+        annotatorB: annotatorIds[b]!,
+        value: clamp(
+          (scores[i]! + scores[i + 1 + k]!) / 2 - (labelId === 'lesion' ? 0.1 : 0) + (work() - 0.5) * 0.1,
+        ),
+      })),
+    ),
+  });
   const now = Date.now();
   const DAY = 86_400_000;
   const taskIds: string[] = [];
@@ -155,10 +175,12 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
               {
                 labelId: 'liver',
                 metrics: { dice: liver, iou: liver / (2 - liver), hd95_mm: (1 - liver) * 40 },
+                pairwise: pairwise('liver', team, scores),
               },
               {
                 labelId: 'lesion',
                 metrics: { dice: lesion, iou: lesion / (2 - lesion), hd95_mm: (1 - lesion) * 60 },
+                pairwise: pairwise('lesion', team, scores),
               },
               {
                 labelId: 'grade',
@@ -179,6 +201,9 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
                 staple_sensitivity: clamp(scores[k]! + 0.05),
                 staple_specificity: 0.995,
               },
+              activeSeconds: Math.round(pace[t]! * (0.7 + work() * 0.6)),
+              revisionCount: 1 + Math.floor(work() * 20),
+              reworkCount: status === 'rework' || work() < 0.05 ? 1 : 0,
             })),
           },
           new Date(created.getTime() + DAY / 2),
@@ -195,6 +220,13 @@ export async function seedCloudQc(prisma: PrismaClient, o: SeedOptions): Promise
       { timeout: 120_000 },
     );
   }
+  // The seeded site lets the cloud show names: most annotators have one, a few stay pseudonymous.
+  const profiles = annotatorIds.flatMap((annotatorId, i) =>
+    i % 5 === 4
+      ? []
+      : [envelope<'annotator.profile'>({ annotatorId, displayName: `Annotator ${i + 1}` }, new Date(now))],
+  );
+  await prisma.$transaction((tx) => applyAnnotatorProfile(tx, o.siteId, profiles));
   // Decisions on the worst-agreement tasks, by a seeded reviewer (as the API would store them).
   const worst = await prisma.qcTask.findMany({
     where: { siteId: o.siteId, projectId, agreement: { not: null } },

@@ -186,13 +186,13 @@ interface LatestMetrics {
   annotators: { annotatorId: string; score: number; activeSeconds?: number }[];
 }
 
-/** Key of a task kind within a project: the modalities of its series. */
-const kindKey = (projectId: string, modalities: string[]) =>
-  `${projectId}|${[...modalities].sort().join(',')}`;
+/** A task's kind within its project: the modalities of its series, sorted. */
+export const taskKind = (modalities: string[]) => [...modalities].sort().join(',');
+const kindKey = (projectId: string, modalities: string[]) => `${projectId}|${taskKind(modalities)}`;
 
 /**
  * The typical active time of each kind of task (its modalities) in these projects: the median of
- * the annotators' times on each task's newest metrics.
+ * the annotators' times on each task's newest metrics. Also kept in QcTypicalTime for the task page.
  */
 export async function typicalTimes(
   db: Db,
@@ -209,6 +209,21 @@ export async function typicalTimes(
     WHERE s."siteId" = ${siteId} AND s."projectId" = ANY(${projectIds}::text[]) AND s.latest
       AND s."activeSeconds" IS NOT NULL
     GROUP BY s."projectId", t.modalities`;
+  if (rows.length) {
+    const kept = rows.map((r) => ({
+      projectId: r.projectId,
+      kind: taskKind(r.modalities),
+      medianSeconds: r.medianSeconds,
+      samples: Number(r.samples),
+    }));
+    await db.$executeRaw`
+      INSERT INTO "QcTypicalTime" ("siteId", "projectId", kind, "medianSeconds", samples, "updatedAt")
+      SELECT ${siteId}, x."projectId", x.kind, x."medianSeconds", x.samples, now()
+      FROM jsonb_to_recordset(${JSON.stringify(kept)}::jsonb)
+        AS x("projectId" text, kind text, "medianSeconds" float8, samples int)
+      ON CONFLICT ("siteId", "projectId", kind) DO UPDATE SET "medianSeconds" = EXCLUDED."medianSeconds",
+        samples = EXCLUDED.samples, "updatedAt" = EXCLUDED."updatedAt"`;
+  }
   const map = new Map(
     rows.map((r) => [
       kindKey(r.projectId, r.modalities),

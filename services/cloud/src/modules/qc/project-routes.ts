@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CLOUD_ROLES, scopeOf } from '../tenancy/org-scope.ts';
 import { annotatorDays, annotatorSummaries, projectOverview } from './analytics-repository.ts';
 import { toCsv } from './csv.ts';
-import { listProjects } from './repository.ts';
+import { displayNames, listProjects } from './repository.ts';
 import {
   annotatorParamsSchema,
   performanceQuerySchema,
@@ -114,12 +114,8 @@ export async function qcProjectRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { siteId, projectId } = request.params;
       await requireVisibleSite(app.prisma, scope(request), siteId);
-      const [days, names] = await Promise.all([
-        annotatorDays(app.prisma, siteId, projectId, request.query),
-        annotatorSummaries(app.prisma, siteId, projectId, request.query).then(
-          (rows) => new Map(rows.map((a) => [a.annotatorId, a.displayName])),
-        ),
-      ]);
+      const days = await annotatorDays(app.prisma, siteId, projectId, request.query);
+      const names = await displayNames(app.prisma, siteId, [...new Set(days.map((d) => d.annotatorId))]);
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="annotators-${siteId}-${projectId}.csv"`);

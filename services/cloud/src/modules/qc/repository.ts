@@ -114,6 +114,10 @@ export async function displayNames(
   return new Map(rows.map((r) => [r.annotatorId, r.displayName]));
 }
 
+/** The typical active time time_outlier last used for this kind of task (see typicalTimes). */
+export const typicalTimeOf = (db: Db, siteId: string, projectId: string, kind: string) =>
+  db.qcTypicalTime.findUnique({ where: { siteId_projectId_kind: { siteId, projectId, kind } } });
+
 export const labelSetsOf = (db: Db, siteId: string, taskId: string) =>
   db.qcLabelSet.findMany({ where: { siteId, taskId }, orderBy: { finalizedAt: 'desc' } });
 

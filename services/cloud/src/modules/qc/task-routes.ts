@@ -2,7 +2,7 @@ import { notFound } from '@annex/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CLOUD_ROLES, scopeOf } from '../tenancy/org-scope.ts';
-import { typicalTimes } from './ingest-repository.ts';
+import { taskKind } from './ingest-repository.ts';
 import { presentDecision, presentTask } from './present.ts';
 import {
   displayNames,
@@ -13,6 +13,7 @@ import {
   listTasks,
   metricsHistory,
   seriesOf,
+  typicalTimeOf,
 } from './repository.ts';
 import { taskListQuerySchema, taskParamsSchema } from './schemas.ts';
 import { visibleSiteIds } from './scope.ts';
@@ -60,7 +61,7 @@ export async function qcTaskRoutes(app: FastifyInstance) {
         labelSetsOf(app.prisma, siteId, taskId),
         seriesOf(app.prisma, siteId, task.seriesIds),
         currentThresholds(app.prisma, siteId, [task.projectId]),
-        typicalTimes(app.prisma, siteId, [task.projectId]),
+        typicalTimeOf(app.prisma, siteId, task.projectId, taskKind(task.modalities)),
       ]);
       const newest = history.find(
         (h) => task.metricsRevision !== null && h.revision === task.metricsRevision,
@@ -79,7 +80,7 @@ export async function qcTaskRoutes(app: FastifyInstance) {
         annotators.map((a) => a.annotatorId),
       );
       const factor = thresholds(task.projectId).timeOutlierFactor;
-      const typicalTime = typical(task.projectId, task.modalities);
+      const typicalTime = typical ?? undefined;
       return {
         task: { ...presentTask(task, undefined), seriesIds: task.seriesIds },
         series,
