@@ -73,6 +73,14 @@ export const decisionSchema = z.object({
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
+/** One label's pairwise agreement: its main metric between every pair of annotators. */
+export const pairwiseSchema = z.object({
+  labelId: z.string(),
+  metric: z.string(),
+  pairs: z.array(z.object({ annotatorA: z.string(), annotatorB: z.string(), value: num })),
+});
+export type Pairwise = z.infer<typeof pairwiseSchema>;
+
 export const taskDetailSchema = z.object({
   task: taskSchema.extend({ seriesIds: z.array(z.string()) }),
   series: z.array(z.record(z.string(), z.unknown())).default([]),
@@ -96,9 +104,18 @@ export const taskDetailSchema = z.object({
       stapleSensitivity: num,
       stapleSpecificity: num,
       metrics: z.record(z.string(), z.number()).default({}),
+      // Where the site sends names; else null and the pseudonym is shown.
+      displayName: z.string().nullable().default(null),
+      activeSeconds: num.default(null),
+      revisionCount: num.default(null),
+      reworkCount: num.default(null),
+      timeOutlier: z.enum(['fast', 'slow']).nullable().default(null),
     }),
   ),
-  pairwise: z.unknown().nullable(),
+  activeTime: z
+    .object({ typicalSeconds: num, samples: z.number(), factor: num })
+    .default({ typicalSeconds: null, samples: 0, factor: null }),
+  pairwise: z.array(pairwiseSchema).nullable().default([]),
   metricsHistory: z.array(z.object({ revision: z.number(), at: iso })),
   decisions: z.array(decisionSchema),
 });
@@ -172,6 +189,10 @@ export const annotatorsSchema = z.object({
       meanF1: num,
       stapleSensitivity: num,
       stapleSpecificity: num,
+      displayName: z.string().nullable().default(null),
+      activeSecondsPerTask: num.default(null),
+      reworkRate: num.default(null),
+      meanRevisions: num.default(null),
       firstAt: iso,
       lastAt: iso,
     }),
@@ -189,6 +210,8 @@ export const performanceSchema = z.object({
       goldAccuracy: num,
       consensusAgreement: num,
       meanDice: num,
+      meanActiveSeconds: num.optional(),
+      reworkRate: num.optional(),
     }),
   ),
 });
@@ -199,6 +222,8 @@ export const thresholdsSchema = z.object({
   kappaBelow: z.number().optional(),
   hd95MmAbove: z.number().optional(),
   annotatorScoreBelow: z.number().optional(),
+  // Cloud-only: flags time_outlier beyond median/factor … median×factor.
+  timeOutlierFactor: z.number().optional(),
 });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 

@@ -1,7 +1,7 @@
 // The review queue's filter and sort, as the dashboard keeps them in the address (#/queue?…) and
 // as the QC API takes them (GET /api/qc/tasks, POST /api/qc/decisions/bulk).
 
-export const FLAGS = ['low_agreement', 'gold_miss', 'outlier_annotator'] as const;
+export const FLAGS = ['low_agreement', 'gold_miss', 'outlier_annotator', 'time_outlier'] as const;
 export const STATUSES = [
   'pending',
   'in_progress',

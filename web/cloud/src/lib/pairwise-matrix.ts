@@ -1,0 +1,47 @@
+import type { Pairwise } from './api-schemas.ts';
+
+// The pairwise agreement of one label as a symmetric matrix of annotators, with the colour each
+// cell gets on the heatmap (the number is always printed in the cell too).
+
+/** What the site names each label's main metric, as a reader says it. */
+export const METRIC_TITLES: Record<string, string> = {
+  dice: 'Dice',
+  f1: 'F1 (IoU ≥ 0.5)',
+  cohen_kappa: "Cohen's kappa",
+  percent_agreement: 'percent agreement',
+};
+
+export interface Matrix {
+  ids: string[];
+  /** The pair's value; null when the metric is undefined for the pair; undefined when not reported. */
+  value(a: string, b: string): number | null | undefined;
+}
+
+/** Annotators in the given order first (the task page's), then any other the pairs name. */
+export function matrixOf(p: Pairwise, order: readonly string[] = []): Matrix {
+  const named = new Set(p.pairs.flatMap((x) => [x.annotatorA, x.annotatorB]));
+  const ids = [
+    ...order.filter((id) => named.has(id)),
+    ...[...named].filter((id) => !order.includes(id)).sort(),
+  ];
+  const cells = new Map<string, number | null>();
+  for (const x of p.pairs) {
+    cells.set(`${x.annotatorA} ${x.annotatorB}`, x.value);
+    cells.set(`${x.annotatorB} ${x.annotatorA}`, x.value);
+  }
+  return { ids, value: (a, b) => cells.get(`${a} ${b}`) };
+}
+
+/** Kappas run from −1; the other metrics from 0. Both end at 1 (full agreement). */
+const lowerBound = (metric: string) => (metric === 'cohen_kappa' ? -1 : 0);
+
+/**
+ * The cell's background: red (no agreement) through yellow to green (full agreement), light enough
+ * that the dark number on it stays readable (WCAG AA against #1d2733).
+ */
+export function heatColor(metric: string, value: number | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const lo = lowerBound(metric);
+  const t = Math.min(1, Math.max(0, (value - lo) / (1 - lo)));
+  return `hsl(${Math.round(t * 120)} 70% 85%)`;
+}
