@@ -48,6 +48,7 @@ beforeAll(async () => {
     tasks: 60,
     annotators: 6,
     goldEvery: 5,
+    names: { 0: 'Dr. Ana Müller' },
   });
   await seedProject(cloud.prisma, { siteId: SITE_B, project: 'lung-b', tasks: 12, annotators: 3 });
   chromium = await launchChromium();
@@ -160,6 +161,9 @@ describe('a QC manager', () => {
 
   it('filters the queue to low agreement, opens a task, accepts one annotator’s version and sees it applied at the site', async () => {
     await page.getByRole('link', { name: 'Review queue' }).click();
+    expect(await page.locator('select[name=flag] option[value=time_outlier]').textContent()).toBe(
+      'time outlier',
+    );
     await page.getByRole('button', { name: 'Low agreement only' }).click();
     await page.waitForURL((u) => u.hash.includes('flag=low_agreement'));
     const expected = await api('quinn', '/api/qc/tasks?flag=low_agreement&limit=1');
@@ -182,6 +186,19 @@ describe('a QC manager', () => {
     await page.getByRole('heading', { name: /^Task / }).waitFor();
     const seeded = tasksA.find((t) => t.taskId === taskId)!;
     const chosen = seeded.annotatorIds[1]!;
+    // The pairwise matrix shows each pair's number; each annotator's active time and revisions.
+    const [first, second] = seeded.annotatorIds as [string, string];
+    await expect
+      .poll(() => page.locator(`table[data-matrix=liver] td[data-pair="${first} ${second}"]`).textContent())
+      .toBe(seeded.firstPairDice.toFixed(2));
+    expect(
+      await page
+        .locator(`tr[data-annotator="${first}"] td[data-active-seconds]`)
+        .getAttribute('data-active-seconds'),
+    ).toBe(String(seeded.activeSeconds[0]));
+    expect(await page.locator(`tr[data-annotator="${first}"] td[data-revisions]`).textContent()).toMatch(
+      /^\d+$/,
+    );
     const link = page.getByRole('link', { name: 'Open in the site viewer' });
     expect(await link.getAttribute('href')).toBe(`https://annex.demo-hospital.internal/#/qc-task/${taskId}`);
     await page
@@ -223,7 +240,17 @@ describe('a QC manager', () => {
       page.getByRole('button', { name: /Export CSV/ }).click(),
     ]);
     const csv = await new Response((await download.createReadStream()) as unknown as ReadableStream).text();
-    expect(csv.split('\r\n')[0]).toMatch(/^annotator_id,day,tasks,/);
+    expect(csv.split('\r\n')[0]).toMatch(
+      /^annotator_id,display_name,day,tasks,.*,mean_active_seconds,rework_rate$/,
+    );
+    expect(csv).toContain('Dr. Ana Müller');
+    // Display names where the site sends them, active time per task and rework rate per annotator.
+    const named = page.locator('table[aria-label=Annotators] tbody th', { hasText: 'Dr. Ana Müller' });
+    expect(await named.count()).toBe(1);
+    const times = await page.locator('[data-active-per-task]').allTextContents();
+    expect(times.every((t) => /^\d+ min$/.test(t))).toBe(true);
+    const rates = await page.locator('[data-rework-rate]').allTextContents();
+    expect(rates.every((t) => /^\d+\.\d %$/.test(t))).toBe(true);
     expect(csv).toContain(pid('usr', 'liver-a/a0'));
   });
 

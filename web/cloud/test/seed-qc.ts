@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@annex/cloud/db.ts';
-import { applyTaskMetrics, applyTaskUpserted } from '@annex/cloud/modules/qc/ingest-repository.ts';
+import {
+  applyAnnotatorProfile,
+  applyTaskMetrics,
+  applyTaskUpserted,
+} from '@annex/cloud/modules/qc/ingest-repository.ts';
 import type { Envelope } from '@annex/protocol';
 
 // Seeds QC data straight through the cloud's own inbox handlers (the code that applies signed
@@ -28,6 +32,8 @@ export interface SeedOptions {
   annotators: number;
   /** Annotators per task. */
   perTask?: number;
+  /** Display names the site sends, by annotator index (the others stay pseudonymous). */
+  names?: Record<number, string>;
   goldEvery?: number;
   days?: number;
   now?: number;
@@ -37,11 +43,15 @@ export interface SeededTask {
   taskId: string;
   annotatorIds: string[];
   liverDice: number;
+  /** Liver Dice of the first two annotators (the pairwise matrix's first cell). */
+  firstPairDice: number;
+  /** Active seconds of each annotator, in annotatorIds order. */
+  activeSeconds: number[];
   isGold: boolean;
   status: string;
 }
 
-type Env<T extends 'task.upserted' | 'task.metrics'> = Envelope<T>;
+type Env<T extends 'task.upserted' | 'task.metrics' | 'annotator.profile'> = Envelope<T>;
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 export async function seedProject(prisma: PrismaClient, o: SeedOptions): Promise<SeededTask[]> {
@@ -95,7 +105,17 @@ export async function seedProject(prisma: PrismaClient, o: SeedOptions): Promise
         round(Math.min(0.99, Math.max(0.2, (skill[k] as number) + (rand() - 0.5) * 0.2))),
       );
       const liverDice = round(Math.min(...scores) * 0.5 + 0.45 * rand() + 0.05);
-      out.push({ taskId, annotatorIds: ids, liverDice, isGold, status });
+      // Work numbers from the task index alone, so the agreement numbers above stay as they were.
+      const activeSeconds = picks.map((k, n) => 240 + ((i * 37 + k * 53 + n * 11) % 180));
+      const pairs = ids.flatMap((a, x) =>
+        ids.slice(x + 1).map((b, y) => ({
+          annotatorA: a,
+          annotatorB: b,
+          value: round(Math.min(1, ((scores[x] as number) + (scores[x + 1 + y] as number)) / 2)),
+        })),
+      );
+      const firstPairDice = pairs[0]?.value ?? 0;
+      out.push({ taskId, annotatorIds: ids, liverDice, firstPairDice, activeSeconds, isGold, status });
       if (status === 'pending') continue;
       mets.push({
         sentAt: new Date(day0 + 86_400_000).toISOString(),
@@ -111,6 +131,7 @@ export async function seedProject(prisma: PrismaClient, o: SeedOptions): Promise
                 iou: round(liverDice / (2 - liverDice)),
                 hd95_mm: round(2 + 20 * (1 - liverDice)),
               },
+              pairwise: { metric: 'dice', pairs },
             },
             {
               labelId: 'lesion',
@@ -126,6 +147,9 @@ export async function seedProject(prisma: PrismaClient, o: SeedOptions): Promise
               staple_sensitivity: round(Math.min(0.999, (scores[k] as number) + 0.05)),
               staple_specificity: 0.995,
             },
+            activeSeconds: activeSeconds[k] as number,
+            revisionCount: 3 + ((i + k) % 9),
+            reworkCount: i % 10 === k ? 1 : 0,
           })),
         },
       } as Env<'task.metrics'>);
@@ -138,5 +162,13 @@ export async function seedProject(prisma: PrismaClient, o: SeedOptions): Promise
       { timeout: 120_000 },
     );
   }
+  const profiles = Object.entries(o.names ?? {}).map(
+    ([k, displayName]) =>
+      ({
+        sentAt: new Date(now).toISOString(),
+        body: { annotatorId: annotators[Number(k)] as string, displayName },
+      }) as Env<'annotator.profile'>,
+  );
+  if (profiles.length) await prisma.$transaction((tx) => applyAnnotatorProfile(tx, o.siteId, profiles));
   return out;
 }
