@@ -90,10 +90,8 @@ export const siteEnvSchema = z
     ZIP_MAX_RATIO: z.coerce.number().positive().default(200),
     ORPHAN_GRACE_SECONDS: z.coerce.number().int().positive().default(3600),
     // Send annotators' display names (from their tokens) to the cloud; off: only pseudonyms cross.
-    ANNOTATOR_NAMES_TO_CLOUD: z
-      .enum(['0', '1'])
-      .default('0')
-      .transform((v) => v === '1'),
+    // 1/0, true/false, yes/no, on/off (a config written back as strings must load again).
+    ANNOTATOR_NAMES_TO_CLOUD: z.stringbool().default(false),
   })
   .loose();
 
