@@ -42,6 +42,19 @@ const cloudApi = async (user: string, method: 'GET' | 'POST', url: string, paylo
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
 
+// Seconds of active work each annotator's saves report, and what the site sums (rounded per save).
+const WORK = {
+  ana: { saves: [30, 12.4], active: 42 },
+  ben: { saves: [57], active: 57 },
+  cleo: { saves: [15], active: 15 },
+} as const;
+
+/** The token subject of a demo user: the `sub` of a token the site's issuer mints for them. */
+async function subjectOf(user: string): Promise<string> {
+  const payload = (await site.token(user)).split('.')[1]!;
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).sub;
+}
+
 function square(x: number, y: number, w: number, h: number): number[] {
   const runs: number[] = [];
   let last = 0;
@@ -56,7 +69,8 @@ function square(x: number, y: number, w: number, h: number): number[] {
 beforeAll(async () => {
   cloud = await startTestCloud();
   const key = await registerTestSite(cloud, SITE_ID, 'demo-hospital');
-  site = await startTestSite();
+  // This hospital lets the cloud show its annotators' names (the default is pseudonyms only).
+  site = await startTestSite({ ANNOTATOR_NAMES_TO_CLOUD: '1' });
   const workers = startWorkers(site.deps.redis, site.config.QUEUE_PREFIX, createJobHandlers(site.app));
   const agent = await startSyncAgent(site.app, {
     SITE_ID,
@@ -127,13 +141,16 @@ describe('ingest → project → three blind annotators → quality → cloud QC
           },
         ],
       };
-      const saved = await siteApi(user, 'PUT', `/api/tasks/${taskId}/annotation`, {
-        clientRevisionId: `${user}-e2e-0001`,
-        baseRevision: 0,
-        doc,
-        activeSeconds: 42,
-      });
-      expect(saved.statusCode).toBe(200);
+      // Active seconds as the viewer measures them, per save: Ana saves twice.
+      for (const [i, activeSeconds] of WORK[user].saves.entries()) {
+        const saved = await siteApi(user, 'PUT', `/api/tasks/${taskId}/annotation`, {
+          clientRevisionId: `${user}-e2e-000${i + 1}`,
+          baseRevision: i,
+          doc,
+          activeSeconds,
+        });
+        expect(saved.statusCode).toBe(200);
+      }
       expect((await siteApi(user, 'POST', `/api/tasks/${taskId}/submit`, {})).statusCode).toBe(204);
     }
   });
@@ -157,6 +174,38 @@ describe('ingest → project → three blind annotators → quality → cloud QC
     cloudTask = { taskId: item.taskId, revision: item.revision };
     const detail = (await cloudApi('quinn', 'GET', `/api/qc/tasks/${SITE_ID}/${item.taskId}`)).json();
     expect(JSON.stringify(detail)).toContain('annotator_score');
+    // Each annotator's work numbers arrived under their pseudonym, with the name this site allows.
+    const { ids } = taskContextOf(site.app);
+    const pseudonym = async (user: string) => ids.user(await subjectOf(user));
+    const byId = new Map(detail.annotators.map((a: { annotatorId: string }) => [a.annotatorId, a]));
+    for (const user of ['ana', 'ben', 'cleo'] as const) {
+      expect(byId.get(await pseudonym(user))).toMatchObject({
+        displayName: user,
+        activeSeconds: WORK[user].active,
+        revisionCount: WORK[user].saves.length,
+        reworkCount: 0,
+      });
+    }
+    // The pairwise matrix: Ana and Ben painted the same square, Cleo's is shifted by half its width.
+    expect(detail.pairwise).toHaveLength(1);
+    expect(detail.pairwise[0]).toMatchObject({ labelId: 'lesion', metric: 'dice' });
+    const cell = async (x: string, y: string) => {
+      const [a, b] = [await pseudonym(x), await pseudonym(y)];
+      return detail.pairwise[0].pairs.find(
+        (p: { annotatorA: string; annotatorB: string }) =>
+          (p.annotatorA === a && p.annotatorB === b) || (p.annotatorA === b && p.annotatorB === a),
+      )?.value;
+    };
+    expect(await cell('ana', 'ben')).toBe(1);
+    expect(await cell('ana', 'cleo')).toBeCloseTo(0.5, 10);
+    expect(await cell('ben', 'cleo')).toBeCloseTo(0.5, 10);
+    // Performance: active time per task and display names.
+    const perf = (
+      await cloudApi('quinn', 'GET', `/api/qc/projects/${SITE_ID}/${item.projectId}/annotators`)
+    ).json();
+    const anaId = await pseudonym('ana');
+    const ana = perf.annotators.find((a: { annotatorId: string }) => a.annotatorId === anaId);
+    expect(ana).toMatchObject({ displayName: 'ana', activeSecondsPerTask: WORK.ana.active, reworkRate: 0 });
     // Another organization's QC manager sees nothing of it.
     const other = await cloudApi('olga', 'GET', `/api/qc/tasks?siteId=${SITE_ID}`);
     expect(other.json().tasks ?? []).toHaveLength(0);
