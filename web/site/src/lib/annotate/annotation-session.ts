@@ -63,6 +63,26 @@ type CsAnnotation = {
   };
 };
 
+/**
+ * A deep copy of a Cornerstone annotation for the undo history. Not structuredClone: freehand and
+ * polyline annotations carry a callback (a function cannot be cloned, so deleting one threw);
+ * functions are kept by reference, typed arrays copied, cycles followed.
+ */
+function copyAnnotation<T>(value: T, seen = new Map<object, unknown>()): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known as T;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    const copy = (value as unknown as { slice(): T }).slice();
+    seen.set(value, copy);
+    return copy;
+  }
+  const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+  seen.set(value, out);
+  for (const [k, v] of Object.entries(value)) (out as Record<string, unknown>)[k] = copyAnnotation(v, seen);
+  return out as T;
+}
+
 type Pixels = { length: number; [i: number]: number };
 
 function pixelsOf(image: core.Types.IImage): Pixels {
@@ -515,14 +535,14 @@ export class AnnotationSession {
     const labelId = this.labelOf.get(shapeId);
     const annotation = tools.annotation.state.getAnnotation(shapeId);
     if (!labelId || !annotation) return false;
-    const saved = structuredClone(annotation);
+    const saved = copyAnnotation(annotation);
     const attrs = this.attributes.get(shapeId);
     const remove = () => {
       tools.annotation.state.removeAnnotation(shapeId);
       this.labelOf.delete(shapeId);
     };
     const add = () => {
-      tools.annotation.state.addAnnotation(structuredClone(saved), this.viewer.element);
+      tools.annotation.state.addAnnotation(copyAnnotation(saved), this.viewer.element);
       this.labelOf.set(shapeId, labelId);
       if (attrs) this.attributes.set(shapeId, attrs);
       const label = this.instructions.labels.find((l) => l.id === labelId);
