@@ -56,6 +56,8 @@ beforeAll(async () => {
           },
           { id: 'lesionmask', name: 'Lesion mask', color: '#30ff30', tool: 'mask' },
           { id: 'diameter', name: 'Diameter', color: '#3080ff', tool: 'length' },
+          { id: 'bend', name: 'Bend', color: '#ffb030', tool: 'angle' },
+          { id: 'route', name: 'Route', color: '#b030ff', tool: 'polyline' },
         ],
         classifications: [
           {
@@ -100,6 +102,81 @@ afterAll(async () => {
   await chromium?.close();
   await site?.close();
 });
+
+type SavedShape = {
+  id: string;
+  labelId: string;
+  kind: string;
+  image: { sopInstanceUid: string };
+  points: [number, number][];
+};
+type SavedDoc = {
+  shapes: SavedShape[];
+  masks: {
+    labelId: string;
+    rows: number;
+    columns: number;
+    slices: { image: { sopInstanceUid: string }; runs: number[] }[];
+  }[];
+};
+
+/** The latest revision the site saved for the open task, read back through the site's tasks API as the annotator. */
+async function savedDoc(): Promise<SavedDoc | undefined> {
+  const taskId = /[?&]task=([^&]+)/.exec(page.url())?.[1];
+  expect(taskId).toBeDefined();
+  const res = await site.app.inject({
+    method: 'GET',
+    url: `/api/tasks/${taskId}/annotation`,
+    headers: await site.auth('ana'),
+  });
+  if (res.statusCode === 204) return undefined;
+  expect(res.statusCode).toBe(200);
+  return (res.json() as { doc: SavedDoc }).doc;
+}
+
+/** Slice index of a saved de-identified SOP Instance UID. */
+const sliceOfSop = () => {
+  const ids = taskContextOf(site.app).ids;
+  return new Map(ct.sopInstanceUids.map((sop, k) => [ids.deidUid(sop), k]));
+};
+
+/** The saved mask of `labelId`, decoded per slice index. */
+function decodedMask(doc: SavedDoc | undefined, labelId: string): Map<number, Uint8Array> {
+  const sliceOf = sliceOfSop();
+  const mask = doc?.masks.find((m) => m.labelId === labelId);
+  return new Map(
+    (mask?.slices ?? []).map((s) => {
+      const px = new Uint8Array(mask!.rows * mask!.columns);
+      decodeRuns(s.runs, 1, px);
+      return [sliceOf.get(s.image.sopInstanceUid)!, px] as const;
+    }),
+  );
+}
+
+/** Pixels of `slice` where the phantom is the lesion (150 HU; the body around it is 40 HU). */
+function lesionTruth(slice: number): Uint8Array {
+  const px = new Uint8Array(256 * 256);
+  for (let row = 0; row < 256; row++)
+    for (let col = 0; col < 256; col++)
+      if (phantomValueAt(ct.phantom, pixelToPatient(ct.geometry, slice, row, col)) === 150)
+        px[row * 256 + col] = 1;
+  return px;
+}
+
+async function goToSlice(i: number) {
+  await page.evaluate((k) => (globalThis as unknown as PageGlobals).__annexViewer.goTo(k), i);
+  await page.waitForFunction(
+    (k) => (globalThis as unknown as PageGlobals).__annexViewer.state().index === k,
+    i,
+  );
+}
+
+/** Distance from p to the segment a–b. */
+function toSegment(p: [number, number], a: [number, number], b: [number, number]): number {
+  const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
+  const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)));
+  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+}
 
 describe('an annotator does a task in the browser against the site', () => {
   it('signs in through the issuer (code + PKCE) and takes the next task from the pool', async () => {
@@ -242,6 +319,133 @@ describe('an annotator does a task in the browser against the site', () => {
     ] as const) {
       expect(Math.abs(got - want)).toBeLessThanOrEqual(1.5);
     }
+  });
+
+  it('with 3D on, one wand click fills the lesion on every slice it crosses, and Shift+click takes it out again', async () => {
+    const viewport = page.locator('[aria-label="image viewport"]');
+    await viewport.hover();
+    const lesion = ct.phantom.shapes.find((s) => s.name === 'lesion')!;
+    const [cr, cc] = pixelOf([lesion.center[0], lesion.center[1]]);
+    await page.locator('[data-label=lesionmask]').click();
+    await page.locator('[data-brush=wand]').click();
+    await page.getByLabel('wand 3D').check();
+    await goToSlice(lesionSlice);
+    const at = await toPage(lesionSlice, Math.round(cr), Math.round(cc));
+    const truths = Array.from({ length: SLICES }, (_, k) => lesionTruth(k));
+    const lesionSlices = truths.flatMap((t, k) => (t.some((v) => v === 1) ? [k] : []));
+    // The sphere crosses the clicked slice's neighbours (and, 1.25 mm apart, every slice here).
+    expect(lesionSlices).toContain(lesionSlice - 1);
+    expect(lesionSlices).toContain(lesionSlice + 1);
+    const lesionVoxels = truths.reduce((n, t) => n + t.reduce((m, v) => m + v, 0), 0);
+
+    // Start from nothing: the previous test's wand + interpolated slices all lie inside the lesion,
+    // so one 3D Shift+click takes every one of them out.
+    const erase = async () => {
+      await page.keyboard.down('Shift');
+      await page.mouse.click(at.x, at.y);
+      await page.keyboard.up('Shift');
+      await expect
+        .poll(() => page.locator('[data-testid=mask-notice]').textContent())
+        .toBe(`Erased ${lesionVoxels} px on ${lesionSlices.length} slices`);
+      await expect
+        .poll(async () => decodedMask(await savedDoc(), 'lesionmask').size, { timeout: 15_000 })
+        .toBe(0);
+    };
+    await erase();
+
+    await page.mouse.click(at.x, at.y);
+    await expect
+      .poll(() => page.locator('[data-testid=mask-notice]').textContent())
+      .toBe(`Added ${lesionVoxels} px on ${lesionSlices.length} slices`);
+    await expect
+      .poll(async () => decodedMask(await savedDoc(), 'lesionmask').size, { timeout: 15_000 })
+      .toBe(lesionSlices.length);
+    const filled = decodedMask(await savedDoc(), 'lesionmask');
+    expect([...filled.keys()].sort((x, y) => x - y)).toEqual(lesionSlices);
+    for (const k of lesionSlices) expect([...filled.get(k)!]).toEqual([...truths[k]!]);
+
+    await erase();
+    await page.getByLabel('wand 3D').uncheck();
+  });
+
+  it('draws an angle label with three clicks and the site has its three points', async () => {
+    await page.locator('[aria-label="image viewport"]').hover();
+    await goToSlice(lesionSlice);
+    await page.locator('[data-label=bend]').click();
+    const corners: [number, number][] = [pixelOf([-110, 30]), pixelOf([-70, 70]), pixelOf([-30, 30])];
+    let last: { x: number; y: number } | undefined;
+    for (const [row, col] of corners) {
+      const to = await toPage(lesionSlice, row, col);
+      if (last)
+        for (let i = 1; i <= 6; i++)
+          await page.mouse.move(last.x + ((to.x - last.x) * i) / 6, last.y + ((to.y - last.y) * i) / 6);
+      await page.mouse.click(to.x, to.y);
+      last = to;
+    }
+    const angleOf = (d: SavedDoc | undefined) => d?.shapes.filter((s) => s.labelId === 'bend') ?? [];
+    await expect.poll(async () => angleOf(await savedDoc()).length, { timeout: 15_000 }).toBe(1);
+    const angle = angleOf(await savedDoc())[0]!;
+    expect(angle.kind).toBe('angle');
+    expect(sliceOfSop().get(angle.image.sopInstanceUid)).toBe(lesionSlice);
+    expect(angle.points).toHaveLength(3);
+    angle.points.forEach(([x, y], k) => {
+      const [row, col] = corners[k]!;
+      expect(Math.abs(x - col)).toBeLessThanOrEqual(1.5);
+      expect(Math.abs(y - row)).toBeLessThanOrEqual(1.5);
+    });
+  });
+
+  it('draws an open polyline label by dragging, deletes it with Del, brings it back with Ctrl+Z, and the site follows', async () => {
+    await page.locator('[aria-label="image viewport"]').hover();
+    await goToSlice(lesionSlice);
+    await page.locator('[data-label=route]').click();
+    // A V: down-right, then up-right (an open path; the end is far from the start).
+    const path: [number, number][] = [pixelOf([-40, -50]), pixelOf([0, -90]), pixelOf([40, -50])];
+    const pagePts = await Promise.all(path.map(([row, col]) => toPage(lesionSlice, row, col)));
+    await page.mouse.move(pagePts[0]!.x, pagePts[0]!.y);
+    await page.mouse.down();
+    for (let seg = 1; seg < pagePts.length; seg++) {
+      const [a, b] = [pagePts[seg - 1]!, pagePts[seg]!];
+      for (let i = 1; i <= 12; i++)
+        await page.mouse.move(a.x + ((b.x - a.x) * i) / 12, a.y + ((b.y - a.y) * i) / 12);
+    }
+    await page.mouse.up();
+
+    const routeOf = (d: SavedDoc | undefined) => d?.shapes.filter((s) => s.labelId === 'route') ?? [];
+    await expect.poll(async () => routeOf(await savedDoc()).length, { timeout: 15_000 }).toBe(1);
+    const route = routeOf(await savedDoc())[0]!;
+    expect(route.kind).toBe('polyline');
+    expect(sliceOfSop().get(route.image.sopInstanceUid)).toBe(lesionSlice);
+    // Image (x, y) = (col, row) of the drawn corners.
+    const [A, B, C] = path.map(([row, col]) => [col, row] as [number, number]) as [
+      [number, number],
+      [number, number],
+      [number, number],
+    ];
+    expect(route.points.length).toBeGreaterThanOrEqual(3);
+    const near = (p: [number, number], q: [number, number]) => Math.hypot(p[0] - q[0], p[1] - q[1]);
+    expect(near(route.points[0]!, A)).toBeLessThanOrEqual(1.5);
+    expect(near(route.points.at(-1)!, C)).toBeLessThanOrEqual(1.5);
+    // It passes through the corner, and every saved point lies on the path drawn.
+    expect(Math.min(...route.points.map((p) => near(p, B)))).toBeLessThanOrEqual(1.5);
+    for (const p of route.points)
+      expect(Math.min(toSegment(p, A, B), toSegment(p, B, C))).toBeLessThanOrEqual(1.5);
+
+    // The drawn label is the selected one; Del removes it (and only it) from the next revision.
+    await expect.poll(() => page.getByRole('heading', { name: /^Route/ }).count()).toBe(1);
+    await page.locator('[aria-label="image viewport"]').hover();
+    await page.keyboard.press('Delete');
+    await expect.poll(async () => routeOf(await savedDoc()).length, { timeout: 15_000 }).toBe(0);
+    const afterDelete = await savedDoc();
+    expect(afterDelete!.shapes.filter((s) => s.labelId === 'bend')).toHaveLength(1);
+    expect(afterDelete!.shapes.filter((s) => s.labelId === 'diameter')).toHaveLength(1);
+
+    // Ctrl+Z brings it back, same id and same points.
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => routeOf(await savedDoc()).length, { timeout: 15_000 }).toBe(1);
+    const restored = routeOf(await savedDoc())[0]!;
+    expect(restored.id).toBe(route.id);
+    expect(restored.points).toEqual(route.points);
   });
 
   it('draws a box with its attribute, answers the study question, submits, and the site has it', async () => {
