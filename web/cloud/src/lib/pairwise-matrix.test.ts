@@ -29,4 +29,11 @@ describe('heatColor', () => {
     expect(heatColor('cohen_kappa', -1)).toBe('hsl(0 70% 85%)');
     expect(heatColor('dice', null)).toBeUndefined();
   });
+
+  it('colours measurement differences the other way: green at 0, red from a reading disagreement on', () => {
+    expect(heatColor('length_diff_mm', 0)).toBe('hsl(120 70% 85%)');
+    expect(heatColor('length_diff_mm', 2.5)).toBe('hsl(60 70% 85%)');
+    expect(heatColor('length_diff_mm', 40)).toBe('hsl(0 70% 85%)');
+    expect(heatColor('angle_diff_deg', 15)).toBe('hsl(0 70% 85%)');
+  });
 });

@@ -9,7 +9,15 @@ export const METRIC_TITLES: Record<string, string> = {
   f1: 'F1 (IoU ≥ 0.5)',
   cohen_kappa: "Cohen's kappa",
   percent_agreement: 'percent agreement',
+  length_diff_mm: 'length difference (mm)',
+  angle_diff_deg: 'angle difference (°)',
 };
+
+/**
+ * Differences between measurements: 0 is full agreement, and the colour is red from this much on
+ * (a reading difference a radiologist would call a disagreement).
+ */
+const DIFFERENCE_RED_AT: Record<string, number> = { length_diff_mm: 5, angle_diff_deg: 15 };
 
 export interface Matrix {
   ids: string[];
@@ -41,7 +49,8 @@ const lowerBound = (metric: string) => (metric === 'cohen_kappa' ? -1 : 0);
  */
 export function heatColor(metric: string, value: number | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
+  const redAt = DIFFERENCE_RED_AT[metric];
   const lo = lowerBound(metric);
-  const t = Math.min(1, Math.max(0, (value - lo) / (1 - lo)));
+  const t = Math.min(1, Math.max(0, redAt ? 1 - value / redAt : (value - lo) / (1 - lo)));
   return `hsl(${Math.round(t * 120)} 70% 85%)`;
 }

@@ -76,9 +76,35 @@ describe('pairwiseAgreement', () => {
         { annotatorA: B, annotatorB: C, value: -0.5 },
       ],
     });
-    // Lengths and numeric questions have no pairwise measure the protocol names.
-    expect(out.has('ruler')).toBe(false);
+    // Numeric questions have no pairwise measure the protocol names.
     expect(out.has('size')).toBe(false);
+  });
+
+  it('gives measurements the mean absolute difference of their matched pairs, in mm and degrees', () => {
+    const angles: Pick<Instructions, 'labels' | 'classifications'> = {
+      labels: [
+        ...instructions.labels,
+        { id: 'tilt', name: 'Tilt', color: '#aaaa00', tool: 'angle', required: false, attributes: [] },
+        { id: 'edge', name: 'Edge', color: '#00aaaa', tool: 'polyline', required: false, attributes: [] },
+      ],
+      classifications: [],
+    };
+    const metrics = [
+      pair('abs_difference', 3, 0, 1, 2),
+      pair('abs_difference', 3, 0, 1, 4), // a second image of the same pair
+      pair('abs_difference', 4, 1, 2, 200), // beyond what an angle difference can be: clamped
+      pair('f1', 5, 0, 2, 0.5),
+    ];
+    const out = pairwiseAgreement({ instructions: angles, metrics, annotatorIds: ids });
+    expect(out.get('ruler')).toEqual({
+      metric: 'length_diff_mm',
+      pairs: [{ annotatorA: A, annotatorB: B, value: 3 }],
+    });
+    expect(out.get('tilt')).toEqual({
+      metric: 'angle_diff_deg',
+      pairs: [{ annotatorA: B, annotatorB: C, value: 180 }],
+    });
+    expect(out.get('edge')).toEqual({ metric: 'f1', pairs: [{ annotatorA: A, annotatorB: C, value: 0.5 }] });
   });
 
   it('keeps a pair whose metric was undefined on every image as null, and averages the defined ones', () => {

@@ -8,15 +8,20 @@ import type { MetricValue } from '@annex/quality';
 // Label numbers are those compute.ts gives: labels 1..L in instructions order, then the
 // classifications L+1..L+C. pairwise.test.ts checks this against computeTaskQuality's own output.
 
-const SUMMARY_METRIC: Partial<Record<LabelTool, 'dice' | 'f1'>> = {
-  mask: 'dice',
-  bbox: 'f1',
-  polygon: 'f1',
-  freehand: 'f1',
-  point: 'f1',
+// Per label tool: the summary's pair metric, the protocol name it crosses under, and its range.
+const LABEL_METRIC: Partial<
+  Record<LabelTool, { summary: string; protocol: PairwiseAgreement['metric']; range: [number, number] }>
+> = {
+  mask: { summary: 'dice', protocol: 'dice', range: [0, 1] },
+  bbox: { summary: 'f1', protocol: 'f1', range: [0, 1] },
+  polygon: { summary: 'f1', protocol: 'f1', range: [0, 1] },
+  freehand: { summary: 'f1', protocol: 'f1', range: [0, 1] },
+  point: { summary: 'f1', protocol: 'f1', range: [0, 1] },
+  polyline: { summary: 'f1', protocol: 'f1', range: [0, 1] },
+  // Measurements: the mean absolute difference of the pair's matched measurements.
+  length: { summary: 'abs_difference', protocol: 'length_diff_mm', range: [0, 10_000] },
+  angle: { summary: 'abs_difference', protocol: 'angle_diff_deg', range: [0, 180] },
 };
-// Each protocol name is the summary's name except Cohen's kappa, which the summary calls 'kappa'.
-const PROTOCOL_NAME = { dice: 'dice', f1: 'f1', kappa: 'cohen_kappa' } as const;
 
 const CATEGORICAL = new Set(['select', 'multiselect', 'boolean']);
 
@@ -76,11 +81,11 @@ const clamp = (v: number | null, min: number, max: number) =>
   v === null ? null : Math.min(max, Math.max(min, v));
 
 /**
- * The pairwise matrix of every label that has one: dice for masks, f1 for shapes and points,
- * Cohen's kappa for categorical classifications, or their percent agreement where a kappa is
- * undefined for some pair (a study-level question has one target: kappa says nothing there).
- * Labels without a pairwise measure (lengths, angles, numbers, text) and with fewer than two
- * raters are left out.
+ * The pairwise matrix of every label that has one: dice for masks, f1 for shapes, polylines and
+ * points, the mean absolute difference for length (mm) and angle (degrees) measurements, Cohen's
+ * kappa for categorical classifications, or their percent agreement where a kappa is undefined for
+ * some pair (a study-level question has one target: kappa says nothing there). Labels without a
+ * pairwise measure (numbers, text) and with fewer than two raters are left out.
  */
 export function pairwiseAgreement(input: PairwiseInput): Map<string, PairwiseAgreement> {
   const n = input.annotatorIds.length;
@@ -90,16 +95,16 @@ export function pairwiseAgreement(input: PairwiseInput): Map<string, PairwiseAgr
   const { labels, classifications } = input.instructions;
 
   labels.forEach((label, i) => {
-    const metric = SUMMARY_METRIC[label.tool];
+    const metric = LABEL_METRIC[label.tool];
     if (!metric) return;
-    const pairs = pairMeans(input.metrics, i + 1, metric, n);
+    const pairs = pairMeans(input.metrics, i + 1, metric.summary, n);
     if (pairs.length === 0) return;
     out.set(label.id, {
-      metric: PROTOCOL_NAME[metric],
+      metric: metric.protocol,
       pairs: pairs.map((p) => ({
         annotatorA: idOf(p.a),
         annotatorB: idOf(p.b),
-        value: clamp(p.value, 0, 1),
+        value: clamp(p.value, ...metric.range),
       })),
     });
   });
