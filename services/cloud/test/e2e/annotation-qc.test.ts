@@ -9,6 +9,7 @@ import { startSyncAgent } from '@annex/site/modules/sync/role.ts';
 import { taskContextOf } from '@annex/site/modules/tasks/context.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../site/test/app.ts';
+import { squareRuns } from '../../../site/test/mask-runs.ts';
 import { startTestCloud, type TestCloud } from '../app.ts';
 import { dumpDatabase } from '../db-dump.ts';
 import { registerTestSite } from '../fixtures.ts';
@@ -55,16 +56,8 @@ async function subjectOf(user: string): Promise<string> {
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).sub;
 }
 
-function square(x: number, y: number, w: number, h: number): number[] {
-  const runs: number[] = [];
-  let last = 0;
-  for (let row = y; row < y + h; row++) {
-    runs.push(row * COLS + x - last, w);
-    last = row * COLS + x + w;
-  }
-  runs.push(ROWS * COLS - last);
-  return runs;
-}
+const square = (x: number, y: number, w: number, h: number) =>
+  squareRuns({ rows: ROWS, columns: COLS }, x, y, w, h);
 
 beforeAll(async () => {
   cloud = await startTestCloud();

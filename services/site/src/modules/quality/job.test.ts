@@ -3,6 +3,7 @@ import { makeCtSeries, makeStudy } from '@annex/dicom';
 import { type BodyOf, generateKeyPair, keyId, sealEnvelope } from '@annex/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
+import { squareRuns } from '../../../test/mask-runs.ts';
 import { displayNameOf } from '../annotators/display-name.ts';
 import { recordDisplayName } from '../annotators/repository.ts';
 import { ingestContextOf } from '../ingest/context.ts';
@@ -38,18 +39,8 @@ const instructions: Instructions = {
   ],
 };
 
-/** Runs for a w×h square at (x, y): zeros first, row-major. */
-function square(x: number, y: number, w: number, h: number): number[] {
-  const runs: number[] = [];
-  let last = 0;
-  for (let row = y; row < y + h; row++) {
-    const start = row * COLS + x;
-    runs.push(start - last, w);
-    last = start + w;
-  }
-  runs.push(ROWS * COLS - last);
-  return runs;
-}
+const square = (x: number, y: number, w: number, h: number) =>
+  squareRuns({ rows: ROWS, columns: COLS }, x, y, w, h);
 
 async function siteWithTask(env: Record<string, string>, seed: string) {
   const site = await startTestSite(env);

@@ -2,6 +2,7 @@ import type { AnnotationDoc, Instructions } from '@annex/annotation-model';
 import { makeCtSeries, makeStudy, type SyntheticSeries } from '@annex/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../../../test/app.ts';
+import { squareRuns } from '../../../test/mask-runs.ts';
 import { createJobHandlers } from '../../jobs/handlers.ts';
 import { startWorkers } from '../../jobs/queues.ts';
 import { ingestContextOf } from '../ingest/context.ts';
@@ -40,18 +41,8 @@ const instructions: Instructions = {
   ],
 };
 
-/** Runs for a w×h square at (x, y) in a ROWS×COLS frame: zeros first, row-major. */
-function square(x: number, y: number, w: number, h: number): number[] {
-  const runs: number[] = [];
-  let last = 0;
-  for (let row = y; row < y + h; row++) {
-    const start = row * COLS + x;
-    runs.push(start - last, w);
-    last = start + w;
-  }
-  runs.push(ROWS * COLS - last);
-  return runs;
-}
+const square = (x: number, y: number, w: number, h: number) =>
+  squareRuns({ rows: ROWS, columns: COLS }, x, y, w, h);
 
 let site: TestSite;
 let ct: SyntheticSeries;
