@@ -1,6 +1,6 @@
 import { annotationDocSchema, instructionsSchema } from '@annex/annotation-model';
 import { z } from 'zod';
-import type { TokenGetter } from '../dicomweb/client.ts';
+import { createJsonCall, type JsonCallOptions } from './json-call.ts';
 
 // The reviewer's contract with the site's review stage (services/site src/modules/tasks/review.ts).
 // Everything the server sends is parsed here; errors keep the server's stable code.
@@ -60,43 +60,16 @@ export interface ReviewApi {
   sendBack(assignmentId: string, comment: string): Promise<{ taskId: string }>;
 }
 
-export function createReviewApi(opts: {
-  baseUrl: string;
-  getToken: TokenGetter;
-  fetch?: typeof fetch;
-}): ReviewApi {
-  const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  const base = opts.baseUrl.replace(/\/+$/, '');
-
-  async function call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const token = await opts.getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ReviewApiError('API_OFFLINE', 0, 'The server cannot be reached.');
-    }
-    if (!res.ok) {
-      let code = 'API_FAILED';
-      let message = `${method} ${path} failed with HTTP ${res.status}`;
-      try {
-        const j = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
-        if (typeof j.error?.code === 'string') code = j.error.code;
-        if (typeof j.error?.message === 'string') message = j.error.message.slice(0, 300);
-      } catch {
-        // no JSON body
-      }
-      throw new ReviewApiError(code, res.status, message);
-    }
-    return schema.parse(await res.json());
-  }
+export function createReviewApi(opts: JsonCallOptions): ReviewApi {
+  const call = createJsonCall(opts, {
+    offline: () => new ReviewApiError('API_OFFLINE', 0, 'The server cannot be reached.'),
+    refused: (r) =>
+      new ReviewApiError(
+        r.code ?? 'API_FAILED',
+        r.status,
+        r.message ?? `${r.method} ${r.path} failed with HTTP ${r.status}`,
+      ),
+  });
 
   const enc = encodeURIComponent;
   return {

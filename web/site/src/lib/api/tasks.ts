@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TokenGetter } from '../dicomweb/client.ts';
+import { createJsonCall, type JsonCallOptions } from './json-call.ts';
 
 // The viewer's whole contract with the tasks/annotations API, in one module so it can be aligned
 // with services/site when that lands. Everything the server sends is parsed here.
@@ -97,58 +97,24 @@ export interface TasksApi {
   submit(taskId: string): Promise<void>;
 }
 
-export function createTasksApi(opts: {
-  baseUrl: string;
-  getToken: TokenGetter;
-  fetch?: typeof fetch;
-}): TasksApi {
-  const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  const base = opts.baseUrl.replace(/\/+$/, '');
-
-  async function call<T>(
-    method: string,
-    path: string,
-    schema: z.ZodType<T> | undefined,
-    body?: unknown,
-  ): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const token = await opts.getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError('API_OFFLINE', 0, 'the server cannot be reached');
-    }
-    if (!res.ok) {
-      const code =
-        res.status === 401
+export function createTasksApi(opts: JsonCallOptions): TasksApi {
+  const call = createJsonCall(opts, {
+    offline: () => new ApiError('API_OFFLINE', 0, 'the server cannot be reached'),
+    refused: (r) =>
+      new ApiError(
+        r.status === 401
           ? 'API_UNAUTHORIZED'
-          : res.status === 403
+          : r.status === 403
             ? 'API_FORBIDDEN'
-            : res.status === 409
+            : r.status === 409
               ? 'API_CONFLICT'
-              : res.status === 400 || res.status === 422
+              : r.status === 400 || r.status === 422
                 ? 'API_INVALID'
-                : 'API_FAILED';
-      let detail = '';
-      try {
-        const j = (await res.json()) as { message?: unknown };
-        if (typeof j.message === 'string') detail = `: ${j.message.slice(0, 300)}`;
-      } catch {
-        // no JSON body
-      }
-      throw new ApiError(code, res.status, `${method} ${path} failed with HTTP ${res.status}${detail}`);
-    }
-    if (!schema) return undefined as T;
-    if (res.status === 204) return undefined as T;
-    return schema.parse(await res.json());
-  }
+                : 'API_FAILED',
+        r.status,
+        `${r.method} ${r.path} failed with HTTP ${r.status}${r.code ? ` ${r.code}` : ''}${r.message ? `: ${r.message}` : ''}`,
+      ),
+  });
 
   const enc = encodeURIComponent;
   return {
