@@ -98,6 +98,10 @@ describe('polyline, length and angle quality on the site', () => {
     expect(q.annotators[1]!.metrics.hausdorff_mm).toBeCloseTo(1, 10);
     expect(q.annotators[1]!.metrics.length_diff_mm).toBeCloseTo(2, 10);
     expect(q.annotators[1]!.metrics.angle_diff_deg).toBeCloseTo(45, 10);
+    // Every line matched (F1 1), but the measurements disagree: 2 mm of 5 mm tolerated (0.6) and
+    // 45° beyond the 15° tolerated (0). The score is the mean of F1 1 and their mean 0.3.
+    expect(q.annotators[0]!.score).toBe(1);
+    expect(q.annotators[1]!.score).toBeCloseTo((1 + (0.6 + 0) / 2) / 2, 10);
   });
 
   it('scores against the consensus without gold, and lowers F1 for a line nobody else drew', () => {

@@ -52,6 +52,8 @@ export interface TaskQuality {
 
 const REGION_TOOLS = new Set(['bbox', 'polygon', 'freehand']);
 const LINE_TOOLS = new Set(['polyline', 'length', 'angle']);
+/** Differences (mm, degrees) at which a matched measurement stops counting as agreeing at all. */
+const MEASUREMENT_TOLERANCE = { length: 5, angle: 15 } as const;
 
 /** Quality of one line label on one image (polyline, or a length/angle measurement). */
 function lineQuality(
@@ -348,18 +350,6 @@ export function computeTaskQuality(input: TaskQualityInput): TaskQuality {
       );
       return answers.length ? answers.filter(Boolean).length / answers.length : undefined;
     })();
-    const goldScore = gold
-      ? mean([of('dice', 'vs_gold'), of('f1', 'vs_gold'), of('accuracy', 'vs_gold')])
-      : undefined;
-    const consensusScore = mean([diceVsConsensus, mean(shapeF1), agreement]);
-    const score = Math.min(1, Math.max(0, goldScore ?? consensusScore ?? 1));
-    const out: Record<string, number> = { annotator_score: score };
-    const dice = gold ? of('dice', 'vs_gold') : diceVsConsensus;
-    if (dice !== undefined) out.dice = dice;
-    const f1 = gold ? of('f1', 'vs_gold') : mean(shapeF1);
-    if (f1 !== undefined) out.f1 = f1;
-    const accuracy = gold ? of('accuracy', 'vs_gold') : agreement;
-    if (accuracy !== undefined) out.accuracy = accuracy;
     // Line metrics against gold when there is one, else against the consensus shapes.
     const lineSource = gold ? metrics : lineVsConsensus;
     const lineOf = (metric: string, tool: string) =>
@@ -375,10 +365,27 @@ export function computeTaskQuality(input: TaskQualityInput): TaskQuality {
           .map((m) => m.value),
       );
     const hausdorff = lineOf('hd_max_mm', 'polyline');
-    if (hausdorff !== undefined) out.hausdorff_mm = hausdorff;
     const lengthDiff = lineOf('abs_difference', 'length');
-    if (lengthDiff !== undefined) out.length_diff_mm = lengthDiff;
     const angleDiff = lineOf('abs_difference', 'angle');
+    // A measurement counts like a detection: 1 when it agrees, 0 from a reading disagreement on.
+    const measurementScore = mean([
+      lengthDiff === undefined ? undefined : 1 - Math.min(1, lengthDiff / MEASUREMENT_TOLERANCE.length),
+      angleDiff === undefined ? undefined : 1 - Math.min(1, angleDiff / MEASUREMENT_TOLERANCE.angle),
+    ]);
+    const goldScore = gold
+      ? mean([of('dice', 'vs_gold'), of('f1', 'vs_gold'), of('accuracy', 'vs_gold'), measurementScore])
+      : undefined;
+    const consensusScore = mean([diceVsConsensus, mean(shapeF1), agreement, measurementScore]);
+    const score = Math.min(1, Math.max(0, goldScore ?? consensusScore ?? 1));
+    const out: Record<string, number> = { annotator_score: score };
+    const dice = gold ? of('dice', 'vs_gold') : diceVsConsensus;
+    if (dice !== undefined) out.dice = dice;
+    const f1 = gold ? of('f1', 'vs_gold') : mean(shapeF1);
+    if (f1 !== undefined) out.f1 = f1;
+    const accuracy = gold ? of('accuracy', 'vs_gold') : agreement;
+    if (accuracy !== undefined) out.accuracy = accuracy;
+    if (hausdorff !== undefined) out.hausdorff_mm = hausdorff;
+    if (lengthDiff !== undefined) out.length_diff_mm = lengthDiff;
     if (angleDiff !== undefined) out.angle_diff_deg = Math.min(180, angleDiff);
     const sens = mean(staple.map((s) => s.sensitivity[i]));
     if (sens !== undefined) out.staple_sensitivity = sens;
