@@ -18,9 +18,9 @@ export {
   type DicomJsonOptions,
   toDicomJson,
 } from './parse/dicom-json.ts';
-export { lookupTag, tagHex, tagName } from './parse/dictionary.ts';
-export type { ByteContext, DicomDataset, DicomElement, Span } from './parse/element.ts';
-export { DicomParseError, type DicomParseErrorCode } from './parse/errors.ts';
+export { lookupTag, tagHex, tagName } from './part10/dictionary.ts';
+export type { ByteContext, DicomDataset, DicomElement, Span } from './part10/element.ts';
+export { DicomParseError, type DicomParseErrorCode } from './part10/errors.ts';
 export {
   type IndexAttributes,
   type ParsedInstance,
@@ -28,9 +28,9 @@ export {
   parseInstance,
 } from './parse/parse-instance.ts';
 export type { PixelDataInfo, PixelFrame } from './parse/pixel-layout.ts';
-export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './parse/transfer-syntax.ts';
+export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './part10/transfer-syntax.ts';
 export { numberOf, numbersOf, readBytes, readNumbers, readStrings, stringOf } from './parse/values.ts';
-export { DatasetWalker } from './parse/walker.ts';
+export { DatasetWalker } from './part10/walker.ts';
 export * from './pseudonym/index.ts';
 export { CT_IMAGE_STORAGE, type CtSeriesOptions, makeCtSeries } from './synthetic/ct-series.ts';
 export type { SyntheticSeries } from './synthetic/image-series.ts';

@@ -2,8 +2,9 @@
  * The per-attribute work of the engine: walks a data set and its items, resolves each attribute's action
  * (Table E.1-1, options, IOD type), applies it, and notes what it did and why in the report.
  */
+
+import { PIXEL_DATA } from '../part10/constants.ts';
 import type { DElement } from './binary/element.ts';
-import { PIXEL_DATA } from './binary/element.ts';
 import { cleanText } from './clean-text.ts';
 import { shiftDateValue } from './date-shift.ts';
 import type { DeidentifyParams } from './deidentify-options.ts';

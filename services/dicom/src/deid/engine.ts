@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { PIXEL_DATA } from '../part10/constants.ts';
 import { isOwnPseudonym, pseudonymize } from '../pseudonym/pseudonymize.ts';
 import { allowListed, type Ctx, processItem } from './apply-actions.ts';
 import type { DElement } from './binary/element.ts';
-import { PIXEL_DATA } from './binary/element.ts';
 import { type BurnedInRisk, burnedInRisk } from './burned-in.ts';
 import { collectPhiFromElements } from './collect-phi.ts';
 import { dateShiftDaysFor } from './date-shift.ts';

@@ -1,7 +1,8 @@
 import { decodeRleFrame } from '../frames/rle-decode.ts';
 import { encodeRleFrame } from '../frames/rle-encode.ts';
-import { type DElement, ITEM, PIXEL_DATA, SEQ_END } from './binary/element.ts';
-import { TS } from './binary/read-part10.ts';
+import { ITEM, PIXEL_DATA, SEQUENCE_DELIMITER } from '../part10/constants.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
+import type { DElement } from './binary/element.ts';
 import type { BurnedInRisk } from './burned-in.ts';
 import type { MaskTemplate } from './deidentify-options.ts';
 import { PixelMaskingUnsupportedError } from './errors.ts';
@@ -61,7 +62,7 @@ export function maskPixelData(
   if (!template) return undefined;
   const pixel = get(PIXEL_DATA);
   if (!pixel) return undefined;
-  const rle = transferSyntaxUid === TS.rle;
+  const rle = transferSyntaxUid === TransferSyntax.RLELossless;
   const codec = pixel.encapsulated && !rle ? losslessCodecFor(transferSyntaxUid) : undefined;
   const bitsAllocated = us(0x00280100) ?? 16;
   if (bitsAllocated % 8 !== 0)
@@ -162,6 +163,6 @@ function encapsulate(frames: Uint8Array[]): Uint8Array {
     out.set(f, pos);
     pos += f.length + (f.length % 2);
   }
-  header(SEQ_END, 0);
+  header(SEQUENCE_DELIMITER, 0);
   return out;
 }

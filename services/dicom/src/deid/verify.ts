@@ -1,5 +1,6 @@
+import { PIXEL_DATA } from '../part10/constants.ts';
+import { TEXT_VRS } from '../part10/vr.ts';
 import type { DElement } from './binary/element.ts';
-import { PIXEL_DATA, TEXT_VRS } from './binary/element.ts';
 import { readPart10 } from './binary/read-part10.ts';
 import { tagLabel } from './dictionary.ts';
 import { DeidError } from './errors.ts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { convertWith, relabelTransferSyntax } from '../../test/dicom-tools.ts';
 import { toDicomJson } from '../parse/dicom-json.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
-import { TransferSyntax } from '../parse/transfer-syntax.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { seededRandom } from '../synthetic/random.ts';

@@ -1,4 +1,4 @@
-import { DicomParseError } from '../parse/errors.ts';
+import { DicomParseError } from '../part10/errors.ts';
 import type { ParsedInstance } from '../parse/parse-instance.ts';
 
 /**

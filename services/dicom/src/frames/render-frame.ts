@@ -1,6 +1,6 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DicomParseError, describeTerm } from '../parse/errors.ts';
+import { DicomParseError, describeTerm } from '../part10/errors.ts';
 import type { DecodedFrame } from './decoded-frame.ts';
 import { windowLinear } from './voi-lut.ts';
 

@@ -1,4 +1,4 @@
-import { DicomParseError } from '../parse/errors.ts';
+import { DicomParseError } from '../part10/errors.ts';
 
 /**
  * DICOM RLE Lossless decoder (PS3.5 Annex G): reassembles byte-plane segments (most significant first) into

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dciodvfyErrors, dcmdumpProblems } from '../../test/dicom-tools.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
-import { TransferSyntax } from '../parse/transfer-syntax.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { decodeFrame } from './decode-frame.ts';
 import { TRANSCODE_TARGETS, transcodeInstance } from './transcode.ts';

@@ -1,6 +1,6 @@
-import { DicomParseError, describeUid } from '../parse/errors.ts';
+import { DicomParseError, describeUid } from '../part10/errors.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
-import { TransferSyntax, transferSyntaxTraits } from '../parse/transfer-syntax.ts';
+import { TransferSyntax, transferSyntaxTraits } from '../part10/transfer-syntax.ts';
 import type { DcmjsDict } from '../synthetic/dcmjs-dict.ts';
 import { dcmjs } from '../synthetic/dcmjs-module.ts';
 import { type PixelPayload, writePart10 } from '../synthetic/part10-writer.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { el, pn } from '../synthetic/dcmjs-dict.ts';
 import { writePart10 } from '../synthetic/part10-writer.ts';
 import { toDicomJson } from './dicom-json.ts';
 import { parseInstance } from './parse-instance.ts';
-import { TransferSyntax } from './transfer-syntax.ts';
 
 /** A file whose PatientName bytes are exactly `nameBytes` in the given character set. */
 function fileWithName(charset: string, nameBytes: Buffer): Buffer {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrameSync } from '../frames/decode-frame.ts';
+import { DicomParseError } from '../part10/errors.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { seededRandom } from '../synthetic/random.ts';
 import { toDicomJson } from './dicom-json.ts';
-import { DicomParseError } from './errors.ts';
 import { parseInstance } from './parse-instance.ts';
 
 // Ingest takes files from the network: whatever the bytes, the parser must either succeed or throw a

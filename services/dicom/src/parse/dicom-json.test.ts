@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { convertWith, readWithDcmjs } from '../../test/dicom-tools.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { el } from '../synthetic/dcmjs-dict.ts';
 import { writePart10 } from '../synthetic/part10-writer.ts';
 import { toDicomPersonName } from '../synthetic/person-name.ts';
 import { toDicomJson } from './dicom-json.ts';
 import { parseInstance } from './parse-instance.ts';
-import { TransferSyntax } from './transfer-syntax.ts';
 
 const ct = makeCtSeries({ slices: 1, rows: 32, cols: 32, seed: 'json' });
 const file = ct.files[0]!;

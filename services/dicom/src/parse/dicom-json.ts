@@ -1,6 +1,6 @@
+import { tagHex } from '../part10/dictionary.ts';
+import type { ByteContext, DicomDataset, DicomElement } from '../part10/element.ts';
 import { swapBytes } from './byte-order.ts';
-import { tagHex } from './dictionary.ts';
-import type { ByteContext, DicomDataset, DicomElement } from './element.ts';
 import { type ParsedInstance, parseInstance } from './parse-instance.ts';
 import { BINARY_VRS, rawString, readNumbers, readStrings } from './values.ts';
 

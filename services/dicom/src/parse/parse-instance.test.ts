@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { dcmdumpProblems, readWithDcmjs, relabelTransferSyntax } from '../../test/dicom-tools.ts';
+import { DicomParseError } from '../part10/errors.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { makeCtSeries } from '../synthetic/ct-series.ts';
 import { type DcmjsDict, el } from '../synthetic/dcmjs-dict.ts';
 import { makeMrSeries } from '../synthetic/mr-series.ts';
 import { makeMultiframe } from '../synthetic/multiframe.ts';
 import { writePart10 } from '../synthetic/part10-writer.ts';
 import { toDicomPersonName } from '../synthetic/person-name.ts';
-import { DicomParseError } from './errors.ts';
 import { parseDataset, parseInstance } from './parse-instance.ts';
-import { TransferSyntax } from './transfer-syntax.ts';
 
 const ct = makeCtSeries({ slices: 3, rows: 64, cols: 64, pixelSpacing: 6, seed: 'parse' });
 const file = ct.files[1]!;

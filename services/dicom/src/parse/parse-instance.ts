@@ -1,12 +1,12 @@
-import { inflateRawSync, inflateSync } from 'node:zlib';
+import { PIXEL_DATA } from '../part10/constants.ts';
+import type { ByteContext, DicomDataset } from '../part10/element.ts';
+import { DicomParseError, describeUid } from '../part10/errors.ts';
+import { readDatasetBody, readFileMeta } from '../part10/file.ts';
+import { transferSyntaxTraits } from '../part10/transfer-syntax.ts';
 import { decoderFor } from './character-set.ts';
-import type { ByteContext, DicomDataset } from './element.ts';
-import { DicomParseError, describeUid } from './errors.ts';
 import { T } from './index-tags.ts';
 import { type PixelDataInfo, pixelLayout } from './pixel-layout.ts';
-import { transferSyntaxTraits } from './transfer-syntax.ts';
 import { numberOf, numbersOf, readStrings, stringOf } from './values.ts';
-import { DatasetWalker, PIXEL_DATA } from './walker.ts';
 
 /** Attributes a QIDO-RS index and an image pipeline need, decoded from the header. */
 export interface IndexAttributes {
@@ -68,54 +68,6 @@ export interface ParsedInstance extends IndexAttributes {
   context: ByteContext;
 }
 
-/** Offset just past the File Meta Information group (explicit VR little endian, always). */
-function metaEnd(buf: Buffer): number {
-  if (
-    buf.readUInt16LE(132) === 0x0002 &&
-    buf.readUInt16LE(134) === 0x0000 &&
-    buf.toString('latin1', 136, 138) === 'UL'
-  ) {
-    return 144 + buf.readUInt32LE(140);
-  }
-  // No group length: walk group 0002 elements until another group starts.
-  let pos = 132;
-  while (pos + 8 <= buf.length && buf.readUInt16LE(pos) === 0x0002) {
-    const vr = buf.toString('latin1', pos + 4, pos + 6);
-    const long = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].includes(vr);
-    pos += long ? 12 + buf.readUInt32LE(pos + 8) : 8 + buf.readUInt16LE(pos + 6);
-  }
-  return pos;
-}
-
-function inflateDataset(deflated: Buffer): Buffer {
-  try {
-    return inflateRawSync(deflated);
-  } catch {
-    try {
-      // Some writers wrap the deflate stream in a zlib header despite PS3.5 A.5; accept it.
-      return inflateSync(deflated);
-    } catch {
-      throw new DicomParseError('BAD_TRANSFER_SYNTAX', 'dataset declared deflated does not inflate');
-    }
-  }
-}
-
-/**
- * Datasets start with a low group (0008 nearly always). A first group that is only low when read in the other
- * byte order means the data's endianness does not match the declared transfer syntax.
- */
-function checkByteOrder(source: Buffer, start: number, littleEndian: boolean): void {
-  if (start + 2 > source.length) return;
-  const declared = littleEndian ? source.readUInt16LE(start) : source.readUInt16BE(start);
-  const swapped = littleEndian ? source.readUInt16BE(start) : source.readUInt16LE(start);
-  if (declared > 0x00ff && swapped <= 0x00ff && swapped % 2 === 0 && swapped > 0) {
-    throw new DicomParseError(
-      'BAD_TRANSFER_SYNTAX',
-      `the dataset is ${littleEndian ? 'big' : 'little'} endian, but the transfer syntax declares the other order`,
-    );
-  }
-}
-
 /** Looks a tag up in the first item of a functional group sequence (shared, or per-frame item). */
 function inGroup(ds: DicomDataset | undefined, macro: number): DicomDataset | undefined {
   return ds?.get(macro)?.items?.[0];
@@ -126,16 +78,7 @@ function inGroup(ds: DicomDataset | undefined, macro: number): DicomDataset | un
  * Errors are DicomParseError with a stable code; messages name tags and offsets, never values.
  */
 export function parseInstance(buf: Buffer): ParsedInstance {
-  if (buf.length < 132 || buf.toString('latin1', 128, 132) !== 'DICM') {
-    throw new DicomParseError('NOT_DICOM', 'no DICM prefix at offset 128: not a DICOM Part-10 file');
-  }
-  if (buf.length < 144) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
-  const end = metaEnd(buf);
-  if (end > buf.length) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
-  const metaWalker = new DatasetWalker(buf);
-  const meta = metaWalker.readDataset(132, end, { explicitVr: true, littleEndian: true }).dataset;
-  const metaCtx: ByteContext = { source: buf, littleEndian: true };
-  const transferSyntaxUid = stringOf(metaCtx, meta, T.TransferSyntaxUID);
+  const { meta, end, transferSyntaxUid } = readFileMeta(buf);
   if (!transferSyntaxUid) throw new DicomParseError('MISSING_UID', 'missing TransferSyntaxUID');
   return parseBody(buf, end, transferSyntaxUid, meta);
 }
@@ -156,10 +99,7 @@ function parseBody(buf: Buffer, end: number, transferSyntaxUid: string, meta: Di
       `transfer syntax ${describeUid(transferSyntaxUid)} is not supported`,
     );
   }
-  const source = traits.deflated ? inflateDataset(buf.subarray(end)) : buf;
-  const start = traits.deflated ? 0 : end;
-  checkByteOrder(source, start, traits.littleEndian);
-  const dataset = new DatasetWalker(source).readDataset(start, source.length, traits).dataset;
+  const { source, dataset } = readDatasetBody(buf, end, traits);
   const latin1: ByteContext = { source, littleEndian: traits.littleEndian };
   const charsetElement = dataset.get(T.SpecificCharacterSet);
   const charset = charsetElement ? readStrings(latin1, charsetElement).join('\\') : undefined;

@@ -1,5 +1,5 @@
-import type { ByteContext, DicomDataset, DicomElement, Span } from './element.ts';
-import { DicomParseError } from './errors.ts';
+import type { ByteContext, DicomDataset, DicomElement, Span } from '../part10/element.ts';
+import { DicomParseError } from '../part10/errors.ts';
 
 /** One frame: a single span for native pixel data, one or more fragments for encapsulated data. */
 export interface PixelFrame {

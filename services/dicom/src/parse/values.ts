@@ -1,22 +1,6 @@
-import type { ByteContext, DicomDataset, DicomElement } from './element.ts';
+import type { ByteContext, DicomDataset, DicomElement } from '../part10/element.ts';
+import { TEXT_VRS } from '../part10/vr.ts';
 
-const STRING_VRS = new Set([
-  'AE',
-  'AS',
-  'CS',
-  'DA',
-  'DT',
-  'LO',
-  'LT',
-  'PN',
-  'SH',
-  'ST',
-  'TM',
-  'UC',
-  'UI',
-  'UR',
-  'UT',
-]);
 /** Text VRs whose value is one string even when it contains a backslash (PS3.5 6.2). */
 const SINGLE_VALUED_TEXT = new Set(['LT', 'ST', 'UT', 'UR']);
 /** VRs whose values are affected by Specific Character Set (PS3.5 6.1.2.3). */
@@ -25,7 +9,7 @@ const NUMBER_STRING_VRS = new Set(['DS', 'IS']);
 export const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
 
 export function isStringVr(vr: string): boolean {
-  return STRING_VRS.has(vr) || NUMBER_STRING_VRS.has(vr);
+  return TEXT_VRS.has(vr);
 }
 
 /** Raw text of a string element, without the trailing space/NUL padding. */

@@ -1,22 +1,17 @@
+import {
+  ITEM,
+  ITEM_DELIMITER,
+  PIXEL_DATA,
+  SEQUENCE_DELIMITER,
+  UNDEFINED_LENGTH as UNDEFINED,
+} from './constants.ts';
 import { lookupTag, tagName } from './dictionary.ts';
 import type { DicomDataset, DicomElement, Span } from './element.ts';
 import { DicomParseError } from './errors.ts';
+import { isCapital, LONG_VRS, VR_BY_CODE } from './vr.ts';
 
-const VRS =
-  'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV';
-/** Explicit VRs whose length field is 32 bits after two reserved bytes (PS3.5 Table 7.1-1). */
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const VR_BY_CODE = new Map<number, string>(
-  VRS.split(' ').map((vr) => [vr.charCodeAt(0) * 256 + vr.charCodeAt(1), vr]),
-);
+export { PIXEL_DATA };
 
-const isCapital = (byte: number) => byte >= 0x41 && byte <= 0x5a;
-
-const UNDEFINED = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
-export const PIXEL_DATA = 0x7fe00010;
 const MAX_DEPTH = 32;
 
 export interface WalkOptions {
@@ -31,8 +26,20 @@ export interface WalkOptions {
  */
 export class DatasetWalker {
   private readonly buf: Buffer;
+  /** How many elements repeated a tag already present in their dataset (and so replaced it in the Map). */
+  duplicateTags = 0;
   constructor(source: Buffer) {
     this.buf = source;
+  }
+
+  /**
+   * Reads `length` bytes at `offset` as the items of a sequence (what a standard sequence sent as UN holds,
+   * implicit VR little endian per PS3.5 6.2.2). Throws DicomParseError if they are not items.
+   */
+  readSequenceItems(tag: number, offset: number, length: number, opts: WalkOptions): DicomDataset[] {
+    const element: DicomElement = { tag, vr: 'SQ', offset, length, undefinedLength: false };
+    this.readSequence(element, offset, length, opts, 0);
+    return element.items!;
   }
 
   private u16(at: number, le: boolean): number {
@@ -154,7 +161,11 @@ export class DatasetWalker {
         if (vr === 'SQ') this.readSequence(element, valueStart, length, opts, depth);
         pos = valueStart + length;
       }
+      const size = dataset.size;
       dataset.set(tag, element);
+      // A tag seen twice in one dataset (invalid, PS3.5 7.1): the Map keeps the last; callers that must see
+      // every value (de-identification) check this count.
+      if (dataset.size === size) this.duplicateTags++;
     }
     if (untilItemDelimiter) throw new DicomParseError('TRUNCATED', 'file ends inside a sequence item');
     return { dataset, next: pos };

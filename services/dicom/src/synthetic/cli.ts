@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { transcodeInstance } from '../frames/transcode.ts';
-import { TransferSyntax } from '../parse/transfer-syntax.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { makeCtSeries } from './ct-series.ts';
 import type { SyntheticSeries } from './image-series.ts';
 import { makeMrSeries } from './mr-series.ts';

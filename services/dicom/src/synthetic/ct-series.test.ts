@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dciodvfyErrors, dcmdumpProblems, readWithDcmjs } from '../../test/dicom-tools.ts';
 import { decodeRleFrame } from '../frames/rle-decode.ts';
-import { TransferSyntax } from '../parse/transfer-syntax.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import { CT_IMAGE_STORAGE, makeCtSeries } from './ct-series.ts';
 import { humanDate } from './human-date.ts';
 import { toDicomPersonName } from './person-name.ts';

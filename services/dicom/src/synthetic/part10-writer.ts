@@ -1,5 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
-import { TransferSyntax, transferSyntaxTraits } from '../parse/transfer-syntax.ts';
+import { TransferSyntax, transferSyntaxTraits } from '../part10/transfer-syntax.ts';
 import { type DcmjsDict, el } from './dcmjs-dict.ts';
 import { dcmjs } from './dcmjs-module.ts';
 

@@ -1,4 +1,4 @@
-import { TransferSyntax } from '../parse/transfer-syntax.ts';
+import { TransferSyntax } from '../part10/transfer-syntax.ts';
 import type { SyntheticPatient } from './patient.ts';
 import type { SyntheticStudy } from './study.ts';
 

@@ -1,7 +1,7 @@
-import { tagName } from '../parse/dictionary.ts';
-import type { DicomDataset } from '../parse/element.ts';
-import { transferSyntaxTraits } from '../parse/transfer-syntax.ts';
-import { DatasetWalker } from '../parse/walker.ts';
+import { tagName } from '../part10/dictionary.ts';
+import type { DicomDataset } from '../part10/element.ts';
+import { transferSyntaxTraits } from '../part10/transfer-syntax.ts';
+import { DatasetWalker } from '../part10/walker.ts';
 import { type DcmjsDict, el } from './dcmjs-dict.ts';
 import { writeHeader } from './part10-writer.ts';
 

@@ -1,5 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
-import { type DElement, ITEM, LONG_VRS, type Part10, SEQ_END } from './element.ts';
+import { ITEM, SEQUENCE_DELIMITER } from '../../part10/constants.ts';
+import { LONG_VRS } from '../../part10/vr.ts';
+import type { DElement, Part10 } from './element.ts';
 
 /** Values at least this long are emitted as views of their source, not copied into the header buffer. */
 const PASS_THROUGH_BYTES = 4096;
@@ -82,7 +84,7 @@ class ChunkWriter {
     b.writeUInt16LE(tag >>> 16, this.pos);
     b.writeUInt16LE(tag & 0xffff, this.pos + 2);
     this.pos += 4;
-    if (tag === ITEM || tag === SEQ_END || !this.explicitVr) {
+    if (tag === ITEM || tag === SEQUENCE_DELIMITER || !this.explicitVr) {
       b.writeUInt32LE(length, this.pos);
       this.pos += 4;
       return;
