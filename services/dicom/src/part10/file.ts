@@ -3,7 +3,7 @@ import { FILE_META_START, TRANSFER_SYNTAX_UID } from './constants.ts';
 import type { DicomDataset } from './element.ts';
 import { DicomParseError } from './errors.ts';
 import type { TransferSyntaxTraits } from './transfer-syntax.ts';
-import { LONG_VRS, TEXT_VRS } from './vr.ts';
+import { LONG_VRS, TEXT_VRS, VR_BY_CODE } from './vr.ts';
 import { DatasetWalker } from './walker.ts';
 
 /** The File Meta Information of a Part-10 file (PS3.10 7.1), always explicit VR little endian. */
@@ -33,7 +33,7 @@ export function readFileMeta(buf: Buffer): FileMeta {
   if (buf.length < 144) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
   let end = FILE_META_START;
   while (end + 8 <= buf.length && buf[end] === 0x02 && buf[end + 1] === 0x00) {
-    const long = LONG_VRS.has(buf.toString('latin1', end + 4, end + 6));
+    const long = LONG_VRS.has(VR_BY_CODE.get(buf[end + 4]! * 256 + buf[end + 5]!) ?? '');
     if (long && end + 12 > buf.length) break;
     end += long ? 12 + buf.readUInt32LE(end + 8) : 8 + buf.readUInt16LE(end + 6);
   }

@@ -1,14 +1,13 @@
-import {
-  ITEM,
-  ITEM_DELIMITER,
-  PIXEL_DATA,
-  SEQUENCE_DELIMITER,
-  UNDEFINED_LENGTH as UNDEFINED,
-} from './constants.ts';
+import * as C from './constants.ts';
 import { lookupTag, tagName } from './dictionary.ts';
 import type { DicomDataset, DicomElement, Span } from './element.ts';
 import { DicomParseError } from './errors.ts';
-import { isCapital, LONG_VRS, VR_BY_CODE } from './vr.ts';
+import * as V from './vr.ts';
+
+// Module-local copies of the shared tables: the hot loop below then reads constants, not imported bindings.
+const { ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, UNDEFINED_LENGTH: UNDEFINED } = C;
+const { LONG_VRS, VR_BY_CODE } = V;
+const isCapital = (byte: number) => byte >= 0x41 && byte <= 0x5a;
 
 export { PIXEL_DATA };
 
