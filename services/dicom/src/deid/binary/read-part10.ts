@@ -1,4 +1,3 @@
-import { PIXEL_DATA } from '../../part10/constants.ts';
 import { lookupTag } from '../../part10/dictionary.ts';
 import type { DicomDataset } from '../../part10/element.ts';
 import { DicomParseError } from '../../part10/errors.ts';
