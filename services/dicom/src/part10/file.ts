@@ -37,7 +37,14 @@ export function readFileMeta(buf: Buffer): FileMeta {
     if (long && end + 12 > buf.length) break;
     end += long ? 12 + buf.readUInt32LE(end + 8) : 8 + buf.readUInt16LE(end + 6);
   }
-  if (end > buf.length) throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
+  // Cut inside the group: an element runs past the end, fewer than 8 bytes of a group 0002 element are left,
+  // or the group length (when there is one) promises more bytes than the file has.
+  const cutHeader = end < buf.length && end + 8 > buf.length && (end + 1 >= buf.length || buf[end] === 0x02);
+  const stated =
+    buf.readUInt16LE(132) === 0x0002 && buf.readUInt16LE(134) === 0 ? 144 + buf.readUInt32LE(140) : 0;
+  if (end > buf.length || cutHeader || stated > buf.length) {
+    throw new DicomParseError('TRUNCATED', 'file ends inside the file meta information');
+  }
   const { dataset: meta } = new DatasetWalker(buf).readDataset(FILE_META_START, end, {
     explicitVr: true,
     littleEndian: true,

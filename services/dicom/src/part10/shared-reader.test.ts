@@ -62,6 +62,8 @@ describe('the shared Part-10 layer', () => {
     expect(readFileMeta(wrong).end).toBe(meta.end);
     expect(parseInstance(wrong).sopInstanceUid).toBe(parseInstance(file).sopInstanceUid);
     expect(readPart10(wrong).dataset.length).toBe(readPart10(file).dataset.length);
+    // A file cut inside the group is still TRUNCATED, not a missing transfer syntax.
+    expect(() => readFileMeta(file.subarray(0, 150))).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
   });
 
   it('accepts a zlib-wrapped deflated dataset in both readers', () => {
