@@ -1,7 +1,7 @@
 // WADO-RS benchmark: frames (300 frames of a 512x512 16-bit CT at concurrency 1 and 6, auth on) and series
 // /metadata (300 instances), against Debian's Orthanc in the same run: its raw frame route
 // (/instances/{id}/frames/0/raw) and its DICOMweb plugin. Bounded: the whole run stops after MAX_MS.
-// usage: npx tsx scripts/bench/dicomweb/run.ts [slices=300]
+// usage: npx tsx scripts/bench/dicomweb/run.ts [slices=300]   (SITE_CPU_PROF=<dir>: profile the site process)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -82,18 +82,29 @@ async function main() {
   console.log(`generating a ${SLICES}-slice 512x512 16-bit CT…`);
   const ct = makeCtSeries({ seed: 'bench-dicomweb', slices: SLICES });
   const dir = mkdtempSync(join(tmpdir(), 'annex-bench-dicomweb-'));
-  ct.files.forEach((f, i) => writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f));
+  ct.files.forEach((f, i) => {
+    writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f);
+  });
 
   const firstLine = (child: ChildProcess) =>
     new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`a benchmark child exited with ${code}`)));
     });
+  // SITE_CPU_PROF=<dir>: the site child writes a V8 CPU profile there when it exits.
+  const prof = (script: string) =>
+    script === 'site-server.ts' && process.env.SITE_CPU_PROF
+      ? ['--cpu-prof', '--cpu-prof-dir', process.env.SITE_CPU_PROF]
+      : [];
   const tsx = (script: string, ...args: string[]) => {
-    const started = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const started = spawn(
+      process.execPath,
+      [...prof(script), '--import', 'tsx', join(here, script), ...args],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     children.push(started);
     return started;
   };
@@ -171,19 +182,24 @@ async function main() {
     };
 
     // First reads: every frame fetched for the first time (the site's frame cache is empty: a ranged S3 read
-    // each). Half the series at concurrency 1, the other half at 6; Orthanc the same (it just stored them).
-    const half = Math.floor(SLICES / 2);
-    console.log(`\nWADO-RS frames, FIRST read of each frame (cold frame cache), ${half} frames per row`);
-    for (const [c, from, to] of [
-      [1, 0, half],
-      [6, half, SLICES],
-    ] as const) {
-      const annexCold = await load(ours.slice(from, to), phil, c);
-      const rawCold = await load(oRaw.slice(from, to), {}, c);
+    // each). The series in quarters: the PHI viewer and the annotator (de-identified view: UID mapping, read
+    // rule) each read one quarter at concurrency 1 and one at 6; Orthanc's raw route reads the same quarters
+    // (it just stored them).
+    const q = Math.floor(SLICES / 4);
+    console.log(`\nWADO-RS frames, FIRST read of each frame (cold frame cache), ${q} frames per row`);
+    for (const c of [1, 6] as const) {
+      const at = c === 1 ? 0 : 2 * q;
+      const annexCold = await load(ours.slice(at, at + q), phil, c);
+      const rawCold = await load(oRaw.slice(at, at + q), {}, c);
+      const deidCold = await load(oursDeid.slice(at + q, at + 2 * q), ana, c);
+      const rawCold2 = await load(oRaw.slice(at + q, at + 2 * q), {}, c);
       console.log(`concurrency ${c}`);
       console.log(`  annex (phi-viewer, audited)   ${fmt(annexCold)}`);
-      console.log(`  orthanc raw frame route       ${fmt(rawCold)}`);
-      console.log(`  ratio annex/orthanc-raw throughput ${(annexCold.rps / rawCold.rps).toFixed(2)}x`);
+      console.log(`  annex (annotator view)        ${fmt(deidCold)}`);
+      console.log(`  orthanc raw frame route       ${fmt(rawCold)}  /  ${fmt(rawCold2)}`);
+      console.log(
+        `  ratio annex/orthanc-raw throughput: phi ${(annexCold.rps / rawCold.rps).toFixed(2)}x, annotator ${(deidCold.rps / rawCold2.rps).toFixed(2)}x`,
+      );
     }
 
     for (const c of [1, 6])

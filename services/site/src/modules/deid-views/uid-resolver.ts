@@ -32,6 +32,15 @@ export class DeidUidResolver {
     return this.remapper.remap(uid);
   }
 
+  /**
+   * Remembers the way back for an index UID the caller has just read from the index (a series listing): its
+   * de-identified UID is this remapper's output, exactly what `backfill` stores, so later requests naming it
+   * skip the stored lookup. Only own outputs are learned; unknown or foreign UIDs still go to the store.
+   */
+  learn(level: UidLevel, originalUid: string): void {
+    this.known.set(`${level}:${this.remapper.remap(originalUid)}`, originalUid, 1);
+  }
+
   /** Original UIDs for de-identified ones at the given levels; undefined when any is unknown. */
   async resolve(requests: Array<{ level: UidLevel; uid: string }>): Promise<string[] | undefined> {
     // Mappings never change for a key: answer repeats (every frame of a series) from memory.

@@ -66,7 +66,12 @@ export const dicomwebRoutes = fp(
       (request: FastifyRequest) => (resource: string, detail: Record<string, string | number | boolean>) =>
         app.audit.record(request, 'dicomweb.read', resource, detail);
     const pixelReads = new ReadEpisodeAudit();
-    const readAhead = new FrameReadAhead(repository, app.storage, rememberInstance);
+    // Rows the read-ahead lists (a whole series) also teach the UID resolver their de-identified UIDs, so an
+    // annotator's next frame requests of the series need no stored UID lookup (see DeidUidResolver.learn).
+    const readAhead = new FrameReadAhead(repository, app.storage, (row) => {
+      rememberInstance(row);
+      view.uids.learn('instance', row.sopInstanceUid);
+    });
     app.addHook('onClose', async () => pixelReads.flush());
     const depsFor = (request: FastifyRequest) => ({
       repository,

@@ -185,6 +185,8 @@ export async function retrieveMetadata(
     if (rows.length === 0) throw notFoundResource(level);
     const body = JSON.stringify(
       rows.map((r) => {
+        // The viewer asks for these instances next (frames): their way back is known without a stored lookup.
+        viewer.view.uids.learn('instance', r.sopUid);
         const ds = viewer.view.jsonOf(`instance:${r.id}`, r.metadata, patientKeyOf(r.metadata));
         const prefix = `${deps.baseUrl}/studies/${shownUid(viewer, r.studyUid)}/series/${shownUid(viewer, r.seriesUid)}/instances/${shownUid(viewer, r.sopUid)}/`;
         return absoluteBulkData(ds, prefix);
