@@ -276,6 +276,8 @@ describe('WADO-RS frames', () => {
     const [part] = parseMultipart(res.rawPayload, String(res.headers['content-type']));
     expect(part!.body.equals(storedFrame(s.ct.files[2]!, 0))).toBe(true);
     expect(part!.body.length).toBe(64 * 64 * 2);
+    // The multipart body is sent as its chunks, with their exact total as the length.
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
     // One frame may also be asked for as a single part.
     const single = await get(`${ctInstanceUrl(2)}/frames/1`, { accept: 'application/octet-stream' });
     expect(single.headers['content-type']).toBe(

@@ -12,7 +12,12 @@ const DEFLATED = '1.2.840.10008.1.2.1.99';
  * `depth` frames instead of one per frame. Failures are ignored: the request path reads again.
  */
 export class FrameReadAhead {
-  private readonly seriesRows = new LruCache<{ at: number; rows: StoredInstance[] }>(500);
+  private readonly seriesRows = new LruCache<{
+    at: number;
+    rows: StoredInstance[];
+    /** Each row's place in `rows`, by id: a lookup per served frame, so not a scan of the series. */
+    place: Map<string, number>;
+  }>(500);
   private readonly queue: Array<{ row: StoredInstance; n: number }> = [];
   private active = 0;
 
@@ -47,11 +52,11 @@ export class FrameReadAhead {
         seriesUid: row.seriesInstanceUid,
       });
       for (const r of rows) this.remember(r);
-      entry = { at: Date.now(), rows };
+      entry = { at: Date.now(), rows, place: new Map(rows.map((r, i) => [r.id, i])) };
       this.seriesRows.set(key, entry, 1);
     }
-    const at = entry.rows.findIndex((r) => r.id === row.id);
-    return at < 0 ? [] : entry.rows.slice(at + 1, at + 1 + this.depth);
+    const at = entry.place.get(row.id);
+    return at === undefined ? [] : entry.rows.slice(at + 1, at + 1 + this.depth);
   }
 
   private enqueue(row: StoredInstance, n: number): void {

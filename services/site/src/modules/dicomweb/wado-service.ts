@@ -12,7 +12,7 @@ import { strongEtag } from './etag.ts';
 import { canDecode, decodeToNative, readStoredFrame } from './frames.ts';
 import {
   boundaryOf,
-  multipartBuffer,
+  multipartChunks,
   multipartContentType,
   multipartStream,
   type Part,
@@ -38,7 +38,8 @@ export interface WadoDeps {
 export interface WadoResponse {
   contentType: string;
   etag?: string;
-  body: () => Promise<string | Buffer | Readable>;
+  /** Chunks (Uint8Array[]) are sent in order, uncopied, with their total as the Content-Length. */
+  body: () => Promise<string | Buffer | Readable | Uint8Array[]>;
 }
 
 const patientKeyOf = (attributes: DicomJson) => firstString(attributes, T.PatientID) ?? '';
@@ -350,10 +351,8 @@ export async function retrieveFrames(
         auditRead(deps, viewer, 'frames', [inst]),
         Promise.all(frames.map(read)),
       ]);
-      return multipartBuffer(
-        bodies.map((body) => ({ contentType: partType, body })),
-        boundary,
-      );
+      const parts = bodies.map((body) => ({ contentType: partType, body }));
+      return multipartChunks(parts, boundary);
     },
   };
 }
