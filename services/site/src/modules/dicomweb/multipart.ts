@@ -34,14 +34,11 @@ export function multipartStream(parts: Part[], boundary: string): Readable {
   return Readable.from(generate(), { objectMode: false });
 }
 
-/**
- * The same body as its chunks, the parts' bytes not copied (frames: small and known, so the response carries
- * a Content-Length that lets clients preallocate).
- */
-export function multipartChunks(
+/** The same body in one buffer (frames: small, and a Content-Length lets clients preallocate). */
+export function multipartBuffer(
   parts: Array<{ contentType: string; body: Uint8Array[] }>,
   boundary: string,
-): Uint8Array[] {
+): Buffer {
   const out: Uint8Array[] = [];
   for (const part of parts) {
     out.push(Buffer.from(`--${boundary}\r\nContent-Type: ${part.contentType}\r\n\r\n`));
@@ -49,15 +46,7 @@ export function multipartChunks(
     out.push(Buffer.from('\r\n'));
   }
   out.push(Buffer.from(`--${boundary}--\r\n`));
-  return out;
-}
-
-/** The same body in one buffer. */
-export function multipartBuffer(
-  parts: Array<{ contentType: string; body: Uint8Array[] }>,
-  boundary: string,
-): Buffer {
-  return Buffer.concat(multipartChunks(parts, boundary));
+  return Buffer.concat(out);
 }
 
 /** Reads a multipart/related body back into parts (tests and the benchmark check what clients will parse). */

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { AppError } from '@annex/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -118,13 +117,6 @@ export const dicomwebRoutes = fp(
           return reply.code(304).send();
       }
       const body = await response.body();
-      if (Array.isArray(body)) {
-        // Frames: the cached frame bytes go out as they are, not copied into one response buffer.
-        let length = 0;
-        for (const chunk of body) length += chunk.byteLength;
-        reply.header('Content-Length', length);
-        return reply.type(response.contentType).send(Readable.from(body, { objectMode: false }));
-      }
       return reply.type(response.contentType).send(body);
     };
 

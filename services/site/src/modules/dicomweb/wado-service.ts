@@ -12,7 +12,7 @@ import { strongEtag } from './etag.ts';
 import { canDecode, decodeToNative, readStoredFrame } from './frames.ts';
 import {
   boundaryOf,
-  multipartChunks,
+  multipartBuffer,
   multipartContentType,
   multipartStream,
   type Part,
@@ -38,8 +38,7 @@ export interface WadoDeps {
 export interface WadoResponse {
   contentType: string;
   etag?: string;
-  /** Chunks (Uint8Array[]) are sent in order, uncopied, with their total as the Content-Length. */
-  body: () => Promise<string | Buffer | Readable | Uint8Array[]>;
+  body: () => Promise<string | Buffer | Readable>;
 }
 
 const patientKeyOf = (attributes: DicomJson) => firstString(attributes, T.PatientID) ?? '';
@@ -351,8 +350,10 @@ export async function retrieveFrames(
         auditRead(deps, viewer, 'frames', [inst]),
         Promise.all(frames.map(read)),
       ]);
-      const parts = bodies.map((body) => ({ contentType: partType, body }));
-      return multipartChunks(parts, boundary);
+      return multipartBuffer(
+        bodies.map((body) => ({ contentType: partType, body })),
+        boundary,
+      );
     },
   };
 }
