@@ -1,10 +1,13 @@
 // End-to-end sync benchmark: site outbox → signed frame → cloud verified and applied (real Postgres
 // at both ends, the real agent and hub), plus sign/verify rates beside raw node:crypto Ed25519.
 // usage: npx tsx scripts/bench/sync/e2e.ts [--messages 20000] [--rate 500] [--seconds 10]
+// Profiling: BENCH_CLOUD_NODE_ARGS / BENCH_AGENT_NODE_ARGS are passed to the cloud / agent process
+// (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 // Bounded: every phase has a deadline; databases are created and dropped by the script.
 
 import { spawn } from 'node:child_process';
 import { createHash, sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createPrisma as createCloudPrisma } from '@annex/cloud/db.ts';
@@ -66,6 +69,19 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+// CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere.
+const TICKS_PER_S = 100;
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return 0;
+  }
 }
 
 const pct = (sorted: number[], p: number) =>
@@ -154,19 +170,28 @@ async function main() {
   // role are separate processes, and here they must not share one event loop.
   let agent: ReturnType<typeof spawn> | undefined;
   const startAgent = () =>
-    spawn(process.execPath, ['--import', 'tsx', root('scripts/bench/sync/site-agent.ts')], {
-      cwd: root(''),
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: siteDb.url,
-        SITE_ID: 'bench-site',
-        CLOUD_SYNC_URL: `ws://127.0.0.1:${port}/sync/v1`,
-        SITE_SIGNING_KEY: exportPrivateKeyPem(siteKey.privateKey),
-        CLOUD_PUBLIC_KEYS: rawPublicKey(cloudKey.publicKey).toString('base64url'),
+    spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '--import',
+        'tsx',
+        root('scripts/bench/sync/site-agent.ts'),
+      ],
+      {
+        cwd: root(''),
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          DATABASE_URL: siteDb.url,
+          SITE_ID: 'bench-site',
+          CLOUD_SYNC_URL: `ws://127.0.0.1:${port}/sync/v1`,
+          SITE_SIGNING_KEY: exportPrivateKeyPem(siteKey.privateKey),
+          CLOUD_PUBLIC_KEYS: rawPublicKey(cloudKey.publicKey).toString('base64url'),
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    );
   const applied = async () =>
     Number((await cloudPrisma.site.findUniqueOrThrow({ where: { id: 'bench-site' } })).s2cAppliedSeq);
   const waitApplied = async (n: number, deadlineMs: number) => {
@@ -178,6 +203,7 @@ async function main() {
   };
 
   let throughput = 0;
+  let cpuPer1000 = { agent: 0, cloud: 0, pg: 0 };
   let latency: number[] = [];
   try {
     // --- sustained throughput: a pre-filled outbox drained end to end (until the cloud applied all)
@@ -192,8 +218,22 @@ async function main() {
     await waitApplied(1, 60_000);
     const t0 = performance.now();
     const first = await applied();
+    const backends = async () =>
+      (
+        await sitePrisma.$queryRaw<{ pid: number }[]>`
+          SELECT pid FROM pg_stat_activity WHERE datname IN (${siteDb.url.split('/').pop()!.split('?')[0]!}, ${cloudDb.url.split('/').pop()!.split('?')[0]!})`
+      ).map((r) => Number(r.pid));
+    const cpuNow = async () => ({
+      agent: cpuSeconds(agent?.pid),
+      cloud: cpuSeconds(cloud.pid),
+      pg: (await backends()).reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    });
+    const cpu0 = await cpuNow();
     await waitApplied(MESSAGES, 120_000);
     throughput = (MESSAGES - first) / ((performance.now() - t0) / 1000);
+    const cpu1 = await cpuNow();
+    const per1000 = (k: keyof typeof cpu0) => (((cpu1[k] - cpu0[k]) * 1000) / (MESSAGES - first)) * 1000;
+    cpuPer1000 = { agent: per1000('agent'), cloud: per1000('cloud'), pg: per1000('pg') };
 
     // --- latency at a fixed rate: one transaction per message, as a module would write them
     const total = RATE * SECONDS;
@@ -241,6 +281,10 @@ async function main() {
     `  verify protocol ${f(protoVerifyRate)}/s  raw node:crypto Ed25519 ${f(rawVerifyRate)}/s  ratio ${(protoVerifyRate / rawVerifyRate).toFixed(2)} (target >= 0.7)`,
   );
   console.log(`  throughput ${f(throughput)} messages/s sustained over ${f(MESSAGES)} (target >= 5,000)`);
+  // CPU time per message does not depend on what else the (shared) machine runs; wall-clock does.
+  console.log(
+    `  CPU ms per 1,000 messages while draining: agent ${cpuPer1000.agent.toFixed(0)}  cloud ${cpuPer1000.cloud.toFixed(0)}  Postgres backends (both) ${cpuPer1000.pg.toFixed(0)}`,
+  );
   // Machine-normalised: each message costs one raw sign (site) and one raw verify (cloud) at least.
   console.log(
     `  throughput / raw Ed25519 verify rate of this run ${(throughput / rawVerifyRate).toFixed(2)} (1.0 = end to end as fast as bare verification)`,
