@@ -1,7 +1,7 @@
 import type { Envelope, MetricValues, PairwiseAgreement } from '@annex/protocol';
 import type { Db, PrismaClient } from '../../db.ts';
 import { currentThresholds } from './settings-repository.ts';
-import { summarizeTask, type TypicalTime } from './task-summary.ts';
+import { summarizeTask, TIME_OUTLIER_MIN_SAMPLES, type TypicalTime } from './task-summary.ts';
 
 // Applies the site→cloud QC messages inside the inbox transaction. Every statement is set-based
 // and idempotent on its own keys, so a message re-sent under a new seq changes nothing.
@@ -331,4 +331,33 @@ export async function refreshProject(
     await prisma.$transaction((tx) => refreshTasks(tx, siteId, ids.slice(i, i + CHUNK)), { timeout: 60_000 });
   }
   return ids.length;
+}
+
+/** How far (relative) a project's typical time may move before all its tasks are re-flagged. */
+export const TYPICAL_TIME_DRIFT = 0.1;
+
+/**
+ * Re-flags every task of each project whose typical active time (of any task kind) drifted more
+ * than `drift` from the median its tasks were last all flagged against, so time_outlier follows
+ * the project's times as they accumulate rather than staying as each task found them. Returns how
+ * many projects were re-flagged. Idempotent; safe to run from several cloud processes at once.
+ */
+export async function reflagDriftedProjects(
+  prisma: PrismaClient,
+  drift = TYPICAL_TIME_DRIFT,
+): Promise<number> {
+  const drifted = await prisma.$queryRaw<{ siteId: string; projectId: string }[]>`
+    SELECT DISTINCT "siteId", "projectId" FROM "QcTypicalTime"
+    WHERE samples >= ${TIME_OUTLIER_MIN_SAMPLES}
+      AND ("flaggedMedianSeconds" IS NULL
+        OR abs("medianSeconds" - "flaggedMedianSeconds") > ${drift} * "flaggedMedianSeconds")
+    ORDER BY "siteId", "projectId"`;
+  for (const { siteId, projectId } of drifted) {
+    await refreshProject(prisma, siteId, projectId);
+    // refreshProject recomputed the medians it flagged against: they are the new baseline.
+    await prisma.$executeRaw`
+      UPDATE "QcTypicalTime" SET "flaggedMedianSeconds" = "medianSeconds"
+      WHERE "siteId" = ${siteId} AND "projectId" = ${projectId}`;
+  }
+  return drifted.length;
 }

@@ -1,6 +1,7 @@
 import type { BodyOf } from '@annex/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test/app.ts';
+import { reflagDriftedProjects } from './ingest-repository.ts';
 import { pid, QcTestSite, taskUpserted } from './qc-test-site.ts';
 
 // Annotators' work numbers in the cloud: active time, revision and rework counts and the pairwise
@@ -305,5 +306,46 @@ describe('time outliers and annotator performance', () => {
     const row = csv.find((l) => l.startsWith(pid('usr', 'a1')))!.split(',');
     expect(Number(row[header.indexOf('mean_active_seconds')])).toBeCloseTo(a1.activeSecondsPerTask, 1);
     expect(Number(row[header.indexOf('rework_rate')])).toBeCloseTo(1 / 6, 4);
+  });
+});
+
+describe('time outliers follow the project as its times accumulate', () => {
+  const P = 'work-drift';
+  const PRJ = pid('prj', P);
+  const ordinary = (from: number, count: number, seconds: number) =>
+    Array.from({ length: count }, (_, k) => {
+      const task = `d-${from + k}`;
+      return [
+        taskUpserted({ project: P, task }),
+        metrics(P, task, {
+          a1: { active: seconds + k },
+          a2: { active: seconds + k + 2 },
+          a3: { active: seconds + k + 4 },
+        }),
+      ];
+    }).flat();
+  const flagged = async () =>
+    (await get('quinn', `/api/qc/tasks?projectId=${PRJ}&flag=time_outlier`))
+      .json()
+      .tasks.map((t: { taskId: string }) => t.taskId);
+
+  it('re-flags a task flagged against an old median once the median drifts, and only then', async () => {
+    // Around 100 s a task: a 40 s time is over 100/3 and not an outlier when it arrives.
+    await a.send(...ordinary(0, 4, 100));
+    await a.send(
+      taskUpserted({ project: P, task: 'early' }),
+      metrics(P, 'early', { a1: { active: 40 }, a2: { active: 100 }, a3: { active: 102 } }),
+    );
+    expect(await flagged()).toEqual([]);
+    expect(await reflagDriftedProjects(cloud.prisma)).toBeGreaterThanOrEqual(1); // first baseline
+    // The project's typical time then moves to ~200 s: 40 s is now under 200/3 (the ~100 s
+    // times of the first tasks are not).
+    await a.send(...ordinary(10, 12, 200));
+    expect(await flagged()).toEqual([]); // "early" still carries the flags it got when it arrived
+    const reflagged = await reflagDriftedProjects(cloud.prisma);
+    expect(reflagged).toBeGreaterThanOrEqual(1);
+    expect(await flagged()).toEqual([pid('tk', 'early')]);
+    // Nothing drifted since: nothing is re-flagged again.
+    expect(await reflagDriftedProjects(cloud.prisma)).toBe(0);
   });
 });

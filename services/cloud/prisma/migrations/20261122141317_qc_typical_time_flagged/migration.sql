@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "QcTypicalTime" ADD COLUMN     "flaggedMedianSeconds" DOUBLE PRECISION;
+
