@@ -232,34 +232,9 @@ class Envelope {
 
   /** Builds from values vals[off + i] at samples pos[i], i < m (ascending, m ≥ 1). */
   build(vals: Float64Array, off: number, pos: Int32Array, m: number, c: Float64Array): void {
-    const { f, g, v, z } = this;
+    this.start(pos[0]!, vals[off]!, c);
     let k = 0;
-    const q0 = pos[0]!;
-    f[q0] = vals[off]!;
-    g[q0] = f[q0]! + c[q0]! * c[q0]!;
-    v[0] = q0;
-    z[0] = -Infinity;
-    z[1] = Infinity;
-    for (let i = 1; i < m; i++) {
-      const q = pos[i]!;
-      const fq = vals[off + i]!;
-      f[q] = fq;
-      const cq = c[q]!;
-      const gq = fq + cq * cq;
-      g[q] = gq;
-      let s = 0;
-      for (;;) {
-        const p = v[k]!;
-        s = (gq - g[p]!) / (2 * (cq - c[p]!));
-        if (s <= z[k]! && k > 0) k--;
-        else break;
-      }
-      // k === 0 with s <= z[0] cannot happen: z[0] is −∞.
-      k++;
-      v[k] = q;
-      z[k] = s;
-      z[k + 1] = Infinity;
-    }
+    for (let i = 1; i < m; i++) k = this.push(k, pos[i]!, vals[off + i]!, c);
   }
 
   /** build() reading the value of sample pos[i] from line[base + pos[i]·stride]. */
@@ -271,33 +246,45 @@ class Envelope {
     m: number,
     c: Float64Array,
   ): void {
-    const { f, g, v, z } = this;
-    let k = 0;
     const q0 = pos[0]!;
-    f[q0] = line[base + q0 * stride]!;
-    g[q0] = f[q0]! + c[q0]! * c[q0]!;
+    this.start(q0, line[base + q0 * stride]!, c);
+    let k = 0;
+    for (let i = 1; i < m; i++) {
+      const q = pos[i]!;
+      k = this.push(k, q, line[base + q * stride]!, c);
+    }
+  }
+
+  /** The envelope of the first parabola alone (sample q0, value f0). */
+  private start(q0: number, f0: number, c: Float64Array): void {
+    const { f, g, v, z } = this;
+    f[q0] = f0;
+    g[q0] = f0 + c[q0]! * c[q0]!;
     v[0] = q0;
     z[0] = -Infinity;
     z[1] = Infinity;
-    for (let i = 1; i < m; i++) {
-      const q = pos[i]!;
-      const fq = line[base + q * stride]!;
-      f[q] = fq;
-      const cq = c[q]!;
-      const gq = fq + cq * cq;
-      g[q] = gq;
-      let s = 0;
-      for (;;) {
-        const p = v[k]!;
-        s = (gq - g[p]!) / (2 * (cq - c[p]!));
-        if (s <= z[k]! && k > 0) k--;
-        else break;
-      }
-      k++;
-      v[k] = q;
-      z[k] = s;
-      z[k + 1] = Infinity;
+  }
+
+  /** Adds the parabola of sample q (value fq) to an envelope whose last one is v[k]; returns the new k. */
+  private push(k: number, q: number, fq: number, c: Float64Array): number {
+    const { f, g, v, z } = this;
+    f[q] = fq;
+    const cq = c[q]!;
+    const gq = fq + cq * cq;
+    g[q] = gq;
+    let s = 0;
+    for (;;) {
+      const p = v[k]!;
+      s = (gq - g[p]!) / (2 * (cq - c[p]!));
+      if (s <= z[k]! && k > 0) k--;
+      else break;
     }
+    // k === 0 with s <= z[0] cannot happen: z[0] is −∞.
+    k++;
+    v[k] = q;
+    z[k] = s;
+    z[k + 1] = Infinity;
+    return k;
   }
 
   /** Writes the envelope at samples idx[from..to) (ascending) into line[base + idx[j]·stride]. */
