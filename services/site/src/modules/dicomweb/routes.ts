@@ -134,6 +134,66 @@ export const dicomwebRoutes = fp(
       return sendJson(request, reply, JSON.stringify(out.results));
     };
 
+    const metadata =
+      (level: 'study' | 'series' | 'instance') => async (request: FastifyRequest, reply: FastifyReply) => {
+        if (!acceptsDicomJson(request.headers.accept))
+          throw notAcceptable('Metadata is application/dicom+json.');
+        const p = request.params as { study: string; series?: string; instance?: string };
+        const { body, etag } = await retrieveMetadata(
+          depsFor(request),
+          viewer(request),
+          { study: p.study, series: p.series, instance: p.instance },
+          level,
+        );
+        return sendJson(request, reply, body, etag);
+      };
+    const retrieve =
+      (level: 'study' | 'series' | 'instance') => async (request: FastifyRequest, reply: FastifyReply) => {
+        const p = request.params as { study: string; series?: string; instance?: string };
+        const response = await retrieveInstances(
+          depsFor(request),
+          viewer(request),
+          { study: p.study, series: p.series, instance: p.instance },
+          level,
+          request.headers.accept,
+        );
+        return sendWado(request, reply, response);
+      };
+    const frames = async (request: FastifyRequest, reply: FastifyReply) => {
+      const p = request.params as z.infer<typeof frameUids>;
+      const response = await retrieveFrames(
+        depsFor(request),
+        viewer(request),
+        { study: p.study, series: p.series, instance: p.instance },
+        p.frames,
+        request.headers.accept,
+      );
+      return sendWado(request, reply, response);
+    };
+    const bulkData = async (request: FastifyRequest, reply: FastifyReply) => {
+      const p = request.params as { study: string; series: string; instance: string; '*': string };
+      const response = await retrieveBulkData(
+        depsFor(request),
+        viewer(request),
+        { study: p.study, series: p.series, instance: p.instance },
+        p['*'],
+      );
+      return sendWado(request, reply, response);
+    };
+    const rendered = async (request: FastifyRequest, reply: FastifyReply) => {
+      const p = request.params as { study: string; series: string; instance: string; frames?: string };
+      const response = await renderInstance(
+        depsFor(request),
+        viewer(request),
+        { study: p.study, series: p.series, instance: p.instance },
+        p.frames,
+        request.query as Query,
+        request.headers.accept,
+      );
+      return sendWado(request, reply, response);
+    };
+
+    // The same read routes under the site root and under every project root.
     for (const root of ['/dicomweb', PROJECT_ROOT]) {
       const params = <T extends z.ZodRawShape>(uids: z.ZodObject<T>) =>
         root === PROJECT_ROOT ? uids.extend(projectId.shape) : uids;
@@ -169,19 +229,6 @@ export const dicomwebRoutes = fp(
         qido('instance'),
       );
 
-      const metadata =
-        (level: 'study' | 'series' | 'instance') => async (request: FastifyRequest, reply: FastifyReply) => {
-          if (!acceptsDicomJson(request.headers.accept))
-            throw notAcceptable('Metadata is application/dicom+json.');
-          const p = request.params as { study: string; series?: string; instance?: string };
-          const { body, etag } = await retrieveMetadata(
-            depsFor(request),
-            viewer(request),
-            { study: p.study, series: p.series, instance: p.instance },
-            level,
-          );
-          return sendJson(request, reply, body, etag);
-        };
       app.get(
         `${root}/studies/:study/metadata`,
         { preHandler, schema: { tags, params: params(studyUids), summary: 'WADO-RS: study metadata' } },
@@ -198,18 +245,6 @@ export const dicomwebRoutes = fp(
         metadata('instance'),
       );
 
-      const retrieve =
-        (level: 'study' | 'series' | 'instance') => async (request: FastifyRequest, reply: FastifyReply) => {
-          const p = request.params as { study: string; series?: string; instance?: string };
-          const response = await retrieveInstances(
-            depsFor(request),
-            viewer(request),
-            { study: p.study, series: p.series, instance: p.instance },
-            level,
-            request.headers.accept,
-          );
-          return sendWado(request, reply, response);
-        };
       app.get(
         `${root}/studies/:study`,
         { preHandler, schema: { tags, params: params(studyUids), summary: 'WADO-RS: retrieve a study' } },
@@ -232,17 +267,7 @@ export const dicomwebRoutes = fp(
       app.get(
         `${root}/studies/:study/series/:series/instances/:instance/frames/:frames`,
         { preHandler, schema: { tags, params: params(frameUids), summary: 'WADO-RS: retrieve frames' } },
-        async (request, reply) => {
-          const p = request.params as z.infer<typeof frameUids>;
-          const response = await retrieveFrames(
-            depsFor(request),
-            viewer(request),
-            { study: p.study, series: p.series, instance: p.instance },
-            p.frames,
-            request.headers.accept,
-          );
-          return sendWado(request, reply, response);
-        },
+        frames,
       );
 
       app.get(
@@ -255,30 +280,9 @@ export const dicomwebRoutes = fp(
             summary: 'WADO-RS: bulk data',
           },
         },
-        async (request, reply) => {
-          const p = request.params as { study: string; series: string; instance: string; '*': string };
-          const response = await retrieveBulkData(
-            depsFor(request),
-            viewer(request),
-            { study: p.study, series: p.series, instance: p.instance },
-            p['*'],
-          );
-          return sendWado(request, reply, response);
-        },
+        bulkData,
       );
 
-      const rendered = async (request: FastifyRequest, reply: FastifyReply) => {
-        const p = request.params as { study: string; series: string; instance: string; frames?: string };
-        const response = await renderInstance(
-          depsFor(request),
-          viewer(request),
-          { study: p.study, series: p.series, instance: p.instance },
-          p.frames,
-          request.query as Query,
-          request.headers.accept,
-        );
-        return sendWado(request, reply, response);
-      };
       app.get(
         `${root}/studies/:study/series/:series/instances/:instance/rendered`,
         {
