@@ -388,11 +388,15 @@ export async function settleTask(
   tx: Tx,
   task: { id: string; status: string; project: { consensusSize: number } },
 ): Promise<boolean> {
-  const [submitted, awaiting, open] = await Promise.all([
-    tx.assignment.count({ where: { taskRef: task.id, status: 'submitted' } }),
-    tx.assignment.count({ where: { taskRef: task.id, status: 'awaiting_review' } }),
-    tx.assignment.count({ where: { taskRef: task.id, status: { in: ['active', 'rework'] } } }),
-  ]);
+  // One query: the task's assignments counted by state.
+  const byStatus = await tx.assignment.groupBy({ by: ['status'], where: { taskRef: task.id }, _count: true });
+  const count = (...states: string[]) =>
+    byStatus.filter((r) => states.includes(r.status)).reduce((n, r) => n + r._count, 0);
+  const [submitted, awaiting, open] = [
+    count('submitted'),
+    count('awaiting_review'),
+    count('active', 'rework'),
+  ];
   if (submitted + awaiting < task.project.consensusSize || open > 0) return false;
   const status = awaiting > 0 ? 'in_review' : 'submitted';
   if ((await ctx.repository.taskStatus(tx, task.id)) !== status) {
