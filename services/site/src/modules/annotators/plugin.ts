@@ -1,9 +1,10 @@
+import type { onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { taskIdentity } from '../tasks/identity.ts';
 import { displayNameOf } from './display-name.ts';
 import { recordDisplayName } from './repository.ts';
 
-// The route whose success means "this person now works on a task here".
+// The route whose success means "this person now works on a task here" (registered after this plugin).
 const CLAIM_ROUTE = '/api/tasks/next';
 
 /**
@@ -15,8 +16,7 @@ export const annotatorsPlugin = fp(
   async (app) => {
     if (!app.config.ANNOTATOR_NAMES_TO_CLOUD) return;
     const ids = taskIdentity(app.config.SITE_SECRET);
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method !== 'POST' || request.routeOptions.url !== CLAIM_ROUTE) return payload;
+    const recordOnClaim: onSendHookHandler = async (request, reply, payload) => {
       const principal = request.principal;
       if (reply.statusCode !== 200 || !principal) return payload;
       const name = displayNameOf(principal);
@@ -28,6 +28,13 @@ export const annotatorsPlugin = fp(
         request.log.warn({ err }, 'annotator display name not recorded');
       }
       return payload;
+    };
+    // Attached to the claim route alone (registered after this plugin), not run on every request.
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (route.url !== CLAIM_ROUTE || !methods.includes('POST')) return;
+      const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
+      route.onSend = [...existing, recordOnClaim];
     });
   },
   { name: 'annotators', dependencies: ['prisma'] },
