@@ -182,9 +182,9 @@ export class ScopedAnnotatorView {
 
 /**
  * The de-identified (annotator-view) side of DICOMweb: JSON, instance bytes, UIDs, burned-in refusal and
- * pixel masking, per pseudonym scope. Used directly it is the site scope (the unscoped root); `forProject`
- * gives a project's view, with the project's mask template selection when it has one (it overrides the
- * site's; see modules/reidentify/README.md).
+ * pixel masking, per pseudonym scope: `siteView` for the unscoped root, `forProject` for a project's view
+ * with the project's mask template selection when it has one (it overrides the site's; see
+ * modules/reidentify/README.md).
  */
 export class AnnotatorView {
   readonly uids: DeidUidResolver;
@@ -225,26 +225,6 @@ export class AnnotatorView {
   /** The site-scope view (the unscoped `/dicomweb` root). */
   get siteView(): ScopedAnnotatorView {
     return this.site;
-  }
-
-  get fingerprint(): string {
-    return this.site.fingerprint;
-  }
-
-  jsonOf(cacheKey: string, ds: DicomJson, patientKey: string): DicomJson {
-    return this.site.jsonOf(cacheKey, ds, patientKey);
-  }
-
-  instanceOf(instanceId: string, bytes: Uint8Array, patientKey: string): DeidInstance {
-    return this.site.instanceOf(instanceId, bytes, patientKey);
-  }
-
-  burnedInReasons(metadata: DicomJson): string[] {
-    return this.site.burnedInReasons(metadata);
-  }
-
-  instanceRefusal(metadata: DicomJson, transferSyntaxUid: string): string[] {
-    return this.site.instanceRefusal(metadata, transferSyntaxUid);
   }
 
   /**

@@ -132,9 +132,11 @@ describe('pixel masking of burned-in-risk instances for annotators', () => {
     const row = await site.deps.prisma.instance.findUniqueOrThrow({
       where: { sopInstanceUid: native.sopInstanceUids[0]! },
     });
-    const metadata = row.metadata as unknown as Parameters<typeof site.app.annotatorView.instanceRefusal>[0];
-    expect(site.app.annotatorView.instanceRefusal(metadata, row.transferSyntaxUid)).toEqual([]);
-    const lossy = site.app.annotatorView.instanceRefusal(metadata, '1.2.840.10008.1.2.4.50');
+    const metadata = row.metadata as unknown as Parameters<
+      typeof site.app.annotatorView.siteView.instanceRefusal
+    >[0];
+    expect(site.app.annotatorView.siteView.instanceRefusal(metadata, row.transferSyntaxUid)).toEqual([]);
+    const lossy = site.app.annotatorView.siteView.instanceRefusal(metadata, '1.2.840.10008.1.2.4.50');
     expect(lossy).toContain('DEID_PIXEL_MASKING_UNSUPPORTED');
     expect(lossy).toContain('secondary-capture');
   });
