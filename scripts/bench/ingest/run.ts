@@ -61,7 +61,6 @@ function startJsonChild(
   });
 }
 
-
 // --- data: one generated series, re-labelled with fresh UIDs per run (same length, in place) ---
 console.log(`generating a ${SLICES}-slice 512×512 CT…`);
 const base = makeCtSeries({ seed: 'bench-ingest', slices: SLICES, rows: 512, cols: 512 });

@@ -1,6 +1,6 @@
 import { swapBytes } from '../parse/byte-order.ts';
-import { DicomParseError, describeUid } from '../part10/errors.ts';
 import type { ParsedInstance } from '../parse/parse-instance.ts';
+import { DicomParseError, describeUid } from '../part10/errors.ts';
 import { TransferSyntax, transferSyntaxTraits } from '../part10/transfer-syntax.ts';
 import { initCodecs, loadedCodecs } from './codecs.ts';
 import type { DecodedFrame } from './decoded-frame.ts';

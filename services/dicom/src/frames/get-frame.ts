@@ -1,5 +1,5 @@
-import { DicomParseError } from '../part10/errors.ts';
 import type { ParsedInstance } from '../parse/parse-instance.ts';
+import { DicomParseError } from '../part10/errors.ts';
 
 /**
  * The bytes of frame `index` (0-based; WADO-RS frame numbers are 1-based) in the stored transfer syntax: for

@@ -6,7 +6,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     audit: AuditRepository & {
       /** Records who read or changed PHI, from the request's principal and address. */
-      record(request: FastifyRequest, action: string, resource: string, detail?: Record<string, string | number | boolean>): Promise<void>;
+      record(
+        request: FastifyRequest,
+        action: string,
+        resource: string,
+        detail?: Record<string, string | number | boolean>,
+      ): Promise<void>;
     };
   }
 }
@@ -16,7 +21,12 @@ export const auditPlugin = fp(
     const repository = createAuditRepository(app.prisma);
     app.decorate('audit', {
       ...repository,
-      record: (request: FastifyRequest, action: string, resource: string, detail?: Record<string, string | number | boolean>) =>
+      record: (
+        request: FastifyRequest,
+        action: string,
+        resource: string,
+        detail?: Record<string, string | number | boolean>,
+      ) =>
         repository.append({
           actor: request.principal?.sub ?? 'anonymous',
           roles: request.principal?.roles ?? [],

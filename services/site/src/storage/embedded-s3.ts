@@ -15,7 +15,9 @@ export interface EmbeddedS3 {
  * An in-process S3 protocol server (s3rver) for the demo and tests. It is a fake: it accepts wrong
  * signatures and has no multipart, object lock or versioning; deployments use a real S3 server.
  */
-export async function startEmbeddedS3(options: { port?: number; directory?: string } = {}): Promise<EmbeddedS3> {
+export async function startEmbeddedS3(
+  options: { port?: number; directory?: string } = {},
+): Promise<EmbeddedS3> {
   const temporary = !options.directory;
   const directory = options.directory ?? mkdtempSync(path.join(tmpdir(), 'annex-s3-'));
   const server = new S3rver({ port: options.port ?? 0, address: '127.0.0.1', silent: true, directory });

@@ -39,7 +39,8 @@ export function createMinioStore(settings: S3Settings): ObjectStore {
     },
     get: (key) => client.getObject(bucket, key),
     getBuffer: async (key) => collect(await client.getObject(bucket, key)),
-    getRange: async (key, offset, length) => collect(await client.getPartialObject(bucket, key, offset, length)),
+    getRange: async (key, offset, length) =>
+      collect(await client.getPartialObject(bucket, key, offset, length)),
     async delete(key) {
       await client.removeObject(bucket, key);
     },

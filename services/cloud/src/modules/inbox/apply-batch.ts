@@ -1,5 +1,5 @@
 import { type AnyEnvelope, checkSequence, type RejectReason } from '@annex/protocol';
-import type { Prisma, PrismaClient } from '../../db.ts';
+import type { PrismaClient } from '../../db.ts';
 import type { InboxHandlers } from './handlers.ts';
 
 export interface BatchOutcome {

@@ -1,6 +1,6 @@
-import { type ConnectionOptions, Queue } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { JobName, QueueName } from '../../jobs/names.ts';
+import { JobName } from '../../jobs/names.ts';
 import { type JobHandler, scheduleRepeating } from '../../jobs/queues.ts';
 import { routeIndexedSeries } from '../tasks/jobs.ts';
 import { createUploadRepository } from '../uploads/repository.ts';

@@ -22,7 +22,7 @@ describe('createJsonCall', () => {
       { offline: () => new Error('offline'), refused: () => new Error('refused') },
     );
     expect(await call('POST', '/x', z.object({ n: z.number() }), { a: 1 })).toEqual({ n: 2 });
-    expect((seen?.headers as Record<string, string>).Authorization).toBe('Bearer t0k');
+    expect((seen?.headers as Record<string, string> | undefined)?.Authorization).toBe('Bearer t0k');
     expect(seen?.body).toBe('{"a":1}');
   });
 
