@@ -64,6 +64,7 @@ export async function buildApp(config: CloudConfig, deps: CloudDeps): Promise<Fa
     log: app.log,
     skewMs: config.SYNC_CLOCK_SKEW_MS,
     batchSize: config.SYNC_APPLY_BATCH,
+    verifyThreads: config.SYNC_VERIFY_THREADS,
   });
   app.decorate('hub', hub);
 

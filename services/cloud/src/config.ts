@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseEnv } from '@annex/platform';
 import { z } from 'zod';
 
@@ -34,6 +35,13 @@ export const cloudEnvSchema = z
     SYNC_CLOCK_SKEW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
     // Most sequenced messages applied in one database transaction.
     SYNC_APPLY_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
+    // Threads that verify site frames' signatures (0: on the event loop). Default: cores - 1, 1 to 4.
+    SYNC_VERIFY_THREADS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(Math.max(1, Math.min(4, availableParallelism() - 1))),
     // How long a site's key list is cached by the hub before it is read again.
     SYNC_KEY_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   })

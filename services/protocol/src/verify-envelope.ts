@@ -33,11 +33,32 @@ export interface Verified {
 // Just enough of the envelope to find the key and check the signature.
 const routingSchema = z.object({ kid: kidSchema, sentAt: isoTimestampSchema, sig: signatureSchema });
 
+/** The one Ed25519 check of an envelope: `signature` over `data` with `publicKey`. */
+export interface SignatureCheck {
+  data: Buffer;
+  signature: Buffer;
+  publicKey: KeyObject;
+}
+
 /**
- * Everything but the sequence check: version, key, signature, strict schema (envelope and body),
- * site, direction, clock. Use it when the sequence is checked inside the caller's transaction.
+ * An envelope that passed every check that comes before its signature. Verify `check` (here with
+ * `checkSignature`, or on another thread), then call `finish` with the outcome.
  */
-export function authenticateEnvelope(input: unknown, ctx: VerifyContext): Verified | Rejection {
+export interface PreparedEnvelope {
+  readonly ok: true;
+  readonly check: SignatureCheck;
+  finish(signatureValid: boolean): Verified | Rejection;
+}
+
+export const checkSignature = (c: SignatureCheck): boolean =>
+  ed25519Verify(null, c.data, c.publicKey, c.signature);
+
+/**
+ * The checks before the signature (version, routing fields, key and its validity) and the signing
+ * input; the rest of authenticateEnvelope happens in `finish`, once the signature is known. Split
+ * so that a receiver can verify signatures off its event loop.
+ */
+export function prepareEnvelope(input: unknown, ctx: VerifyContext): PreparedEnvelope | Rejection {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return reject('SCHEMA_INVALID', 'envelope is not an object');
   }
@@ -59,16 +80,28 @@ export function authenticateEnvelope(input: unknown, ctx: VerifyContext): Verifi
   // The signature covers every field present except sig, unknown ones included, so that an
   // authentic message with an extra field is told apart from a forged one (and alarmed).
   const { sig: _sig, ...unsigned } = raw;
-  let signed: Buffer;
+  let data: Buffer;
   try {
-    signed = canonicalBytes(unsigned);
+    data = canonicalBytes(unsigned);
   } catch {
     return reject('SCHEMA_INVALID', 'envelope is not canonicalizable JSON');
   }
-  if (!ed25519Verify(null, signed, key!.publicKey, Buffer.from(sig, 'base64url'))) {
-    return reject('BAD_SIGNATURE', 'signature does not verify');
-  }
+  return {
+    ok: true,
+    check: { data, signature: Buffer.from(sig, 'base64url'), publicKey: key!.publicKey },
+    finish: (signatureValid) =>
+      signatureValid
+        ? afterSignature(raw, ctx, sentAtMs, nowMs)
+        : reject('BAD_SIGNATURE', 'signature does not verify'),
+  };
+}
 
+function afterSignature(
+  raw: Record<string, unknown>,
+  ctx: VerifyContext,
+  sentAtMs: number,
+  nowMs: number,
+): Verified | Rejection {
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) return reject('SCHEMA_INVALID', describeIssues(envelope.error), true);
   const env = envelope.data;
@@ -88,6 +121,16 @@ export function authenticateEnvelope(input: unknown, ctx: VerifyContext): Verifi
   if (skew) return skew;
 
   return { ok: true, envelope: { ...env, body: body.data } as AnyEnvelope, sequenced: spec.sequenced };
+}
+
+/**
+ * Everything but the sequence check: version, key, signature, strict schema (envelope and body),
+ * site, direction, clock. Use it when the sequence is checked inside the caller's transaction.
+ */
+export function authenticateEnvelope(input: unknown, ctx: VerifyContext): Verified | Rejection {
+  const prepared = prepareEnvelope(input, ctx);
+  if (!prepared.ok) return prepared;
+  return prepared.finish(checkSignature(prepared.check));
 }
 
 /**

@@ -8,5 +8,5 @@ export async function hubRoutes(app: FastifyInstance) {
   app.get('/sync/v1', { websocket: true, config: { public: true }, schema: { hide: true } }, (socket) =>
     app.hub.attach(socket),
   );
-  app.addHook('preClose', async () => app.hub.closeAll());
+  app.addHook('preClose', async () => app.hub.close());
 }

@@ -7,6 +7,8 @@ import {
   type HandshakeHello,
   type HandshakeWelcome,
   parseFrame,
+  prepareEnvelope,
+  type Rejection,
   type RejectReason,
   SITE_ID_PATTERN,
   sealEnvelope,
@@ -47,9 +49,10 @@ export class SiteSession {
   readonly connectedAt = new Date();
   private hello: HandshakeHello | undefined;
   private welcome: HandshakeWelcome | undefined;
-  // Handshake frames wait here raw; after the handshake, frames are verified on arrival (CPU work
-  // that overlaps the previous batch's database transaction) and wait here verified.
-  private readonly inbound: Array<{ raw: unknown } | { env: AnyEnvelope }> = [];
+  // Handshake frames wait here raw. After the handshake a frame's signature check starts on
+  // arrival, on the hub's verifier threads (overlapping the previous batch's transaction), and
+  // the frame waits here for its outcome, in arrival order.
+  private readonly inbound: Array<{ raw: unknown } | { verified: Promise<AnyEnvelope | null> }> = [];
   private readonly counts: Counts = new Map();
   private pumping = false;
   private commandsSentUpTo = 0;
@@ -122,28 +125,45 @@ export class SiteSession {
       return;
     }
     if (this.state === 'open') {
-      const env = this.verify(parsed.value);
-      if (env) this.inbound.push({ env });
+      const verified = this.verifyOffLoop(parsed.value);
+      if (verified) this.inbound.push({ verified });
     } else {
       this.inbound.push({ raw: parsed.value });
     }
     void this.pump();
   }
 
-  /** Signature, key, schema, site, direction and clock; the sequence is checked when applied. */
-  private verify(frame: unknown): AnyEnvelope | null {
+  private verifyContext() {
     const siteId = this.siteId!;
     this.hub.keys.touch(siteId);
-    const r = authenticateEnvelope(frame, {
-      expectedDir: 's2c',
+    return {
+      expectedDir: 's2c' as const,
       expectedSiteId: siteId,
       keys: this.hub.keys.lookup,
       now: Date.now(),
       skewMs: this.hub.skewMs,
-    });
+    };
+  }
+
+  /** Signature, key, schema, site, direction and clock; the sequence is checked when applied. */
+  private verify(frame: unknown): AnyEnvelope | null {
+    return this.accepted(authenticateEnvelope(frame, this.verifyContext()));
+  }
+
+  /** As verify, with the signature checked on a verifier thread; null when refused up front. */
+  private verifyOffLoop(frame: unknown): Promise<AnyEnvelope | null> | null {
+    const prepared = prepareEnvelope(frame, this.verifyContext());
+    if (!prepared.ok) {
+      this.accepted(prepared);
+      return null;
+    }
+    return this.hub.signatures.verify(prepared.check).then((valid) => this.accepted(prepared.finish(valid)));
+  }
+
+  private accepted(r: { ok: true; envelope: AnyEnvelope } | Rejection): AnyEnvelope | null {
     if (r.ok) return r.envelope;
     this.note(r.reason, r.alarm);
-    if (r.alarm) this.hub.log.warn({ siteId, reason: r.reason, detail: r.detail }, 'sync alarm');
+    if (r.alarm) this.hub.log.warn({ siteId: this.siteId, reason: r.reason, detail: r.detail }, 'sync alarm');
     return null;
   }
 
@@ -244,12 +264,14 @@ export class SiteSession {
     this.tick.unref();
   }
 
-  private async onEnvelopes(items: Array<{ raw: unknown } | { env: AnyEnvelope }>): Promise<void> {
+  private async onEnvelopes(
+    items: Array<{ raw: unknown } | { verified: Promise<AnyEnvelope | null> }>,
+  ): Promise<void> {
     const siteId = this.siteId!;
     const sequenced: AnyEnvelope[] = [];
     for (const item of items) {
       // Frames that arrived during the handshake are verified now.
-      const env = 'env' in item ? item.env : this.verify(item.raw);
+      const env = 'verified' in item ? await item.verified : this.verify(item.raw);
       if (!env) continue;
       if (env.type === 'sync.ack') await acknowledgeCommands(this.hub.prisma, siteId, env.body.upToSeq);
       else if (env.type === 'sync.resend') {

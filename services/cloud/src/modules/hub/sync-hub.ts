@@ -7,6 +7,7 @@ import type { InboxHandlers } from '../inbox/handlers.ts';
 import type { SiteKeyCache } from '../sites/key-cache.ts';
 import type { HubMetrics } from './hub-metrics.ts';
 import { RateMeter } from './rate-meter.ts';
+import { SignaturePool } from './signature-pool.ts';
 import { CLOSE, SiteSession } from './site-session.ts';
 
 export interface SyncHubOptions {
@@ -18,6 +19,8 @@ export interface SyncHubOptions {
   log: FastifyBaseLogger;
   skewMs: number;
   batchSize: number;
+  /** Threads that verify frame signatures; 0 verifies on the event loop. */
+  verifyThreads: number;
   maxFrameBytes?: number;
 }
 
@@ -32,6 +35,7 @@ export class SyncHub {
   readonly skewMs: number;
   readonly batchSize: number;
   readonly maxFrameBytes: number;
+  readonly signatures: SignaturePool;
   /** Applied messages per second, for the status endpoint. */
   readonly rate = new RateMeter(60);
   private readonly sessions = new Set<SiteSession>();
@@ -47,6 +51,7 @@ export class SyncHub {
     this.skewMs = options.skewMs;
     this.batchSize = options.batchSize;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.signatures = new SignaturePool(options.verifyThreads);
   }
 
   attach(socket: WebSocket): void {
@@ -101,7 +106,14 @@ export class SyncHub {
     return s ? { connectedAt: s.connectedAt.toISOString(), kid: s.kid } : null;
   }
 
+  /** Closes every site connection (the sites reconnect). */
   closeAll(): void {
     for (const s of this.sessions) s.close(1001, 'server shutting down');
+  }
+
+  /** Shutdown: connections closed, verifier threads ended. */
+  async close(): Promise<void> {
+    this.closeAll();
+    await this.signatures.close();
   }
 }
