@@ -156,23 +156,28 @@ WITH ins AS (
 )
 SELECT id FROM ins`;
 
+/**
+ * An index write done up to its COMMIT: the caller commits once the object is stored (so no index
+ * row ever exists without its object) or rolls back. Holds one connection until then.
+ */
+export interface PreparedIndex {
+  readonly result: IndexResult;
+  commit(): Promise<IndexResult>;
+  rollback(): Promise<void>;
+}
+
 export function createIngestRepository(prisma: PrismaClient, pools: IngestPools) {
-  async function indexOnce(
+  async function prepareOnce(
     record: IndexRecord,
     stored: StoredObject,
     via: Door,
     projectId: string | undefined,
     known: KnownSeries | undefined,
-  ): Promise<IndexResult> {
+  ): Promise<PreparedIndex> {
     const client = await pools.durable.connect();
-    let inTransaction = false;
     try {
-      let target = known;
-      if (!target) {
-        await client.query('BEGIN');
-        inTransaction = true;
-        target = await upsertHierarchy(client, record);
-      }
+      await client.query('BEGIN');
+      const target = known ?? (await upsertHierarchy(client, record));
       const i = record.instance;
       const instanceId = randomUUID();
       const inserted = await client.query<{ id: string }>(INSERT_INSTANCE, [
@@ -194,17 +199,33 @@ export function createIngestRepository(prisma: PrismaClient, pools: IngestPools)
         target.studyId,
         projectId ?? null,
       ]);
-      if (inTransaction) {
-        await client.query('COMMIT');
-        inTransaction = false;
-      }
-      if (inserted.rows[0]) return { kind: 'stored', instanceId, ...target };
-      return await resolveExisting(client, record, stored, via);
+      const result: IndexResult = inserted.rows[0]
+        ? { kind: 'stored', instanceId, ...target }
+        : await resolveExisting(client, record, stored, via);
+      let ended = false;
+      const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
+        if (ended) return;
+        ended = true;
+        try {
+          await client.query(sql);
+          client.release();
+        } catch (error) {
+          client.release(error as Error); // a connection in an unknown state is not reused
+          throw error;
+        }
+      };
+      return {
+        result,
+        commit: async () => {
+          await end('COMMIT');
+          return result;
+        },
+        rollback: () => end('ROLLBACK').catch(() => undefined),
+      };
     } catch (error) {
-      if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
       client.release();
+      throw error;
     }
   }
 
@@ -261,22 +282,23 @@ export function createIngestRepository(prisma: PrismaClient, pools: IngestPools)
         .then(() => undefined),
 
     /**
-     * Writes the index for a stored object: (hierarchy upserts when the series is not known yet)
-     * + instance row + PendingObject removal, atomically. Races between senders of the same study
-     * are retried: a unique violation means another transaction created a row first; a foreign
-     * key violation means a cached series was deleted meanwhile.
+     * Writes the index for an object (hierarchy upserts when the series is not known yet, the
+     * instance row and the PendingObject removal) in one transaction left open for the caller to
+     * commit once the object is stored. Races between senders of the same study are retried: a
+     * unique violation means another transaction created a row first; a foreign key violation
+     * means a cached series was deleted meanwhile.
      */
-    async index(
+    async prepareIndex(
       record: IndexRecord,
       stored: StoredObject,
       via: Door,
       projectId: string | undefined,
       known: KnownSeries | undefined,
-    ): Promise<IndexResult> {
+    ): Promise<PreparedIndex> {
       let cached = known;
       for (let attempt = 0; ; attempt++) {
         try {
-          return await indexOnce(record, stored, via, projectId, cached);
+          return await prepareOnce(record, stored, via, projectId, cached);
         } catch (error) {
           const code = pgCode(error);
           const retriable =

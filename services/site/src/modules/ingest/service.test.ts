@@ -177,6 +177,32 @@ describe('ingestInstance', () => {
     expect(await site.deps.prisma.pendingObject.count()).toBe(0);
   });
 
+  it('refuses with STORAGE_FAILED when the object store fails, and leaves no index row, hierarchy or pending row', async () => {
+    // The S3 server answers other requests; only this put fails (as a full or refusing bucket would).
+    const ct = makeCtSeries({ seed: 'ingest-s3-down', slices: 1, rows: 32, cols: 32 });
+    const failing: IngestContext = {
+      ...ctx,
+      storage: { ...ctx.storage, put: async () => Promise.reject(new Error('S3 said no')) },
+    };
+    const keysBefore = await objectKeys();
+    const error = await ingestInstance(failing, ct.files[0]!, { via: 'stow' }).catch((e) => e);
+    expect(error).toBeInstanceOf(IngestError);
+    expect(error.code).toBe('STORAGE_FAILED');
+    // The index transaction ran beside the put and was rolled back: nothing of the study remains.
+    expect(await site.deps.prisma.instance.count({ where: { sopInstanceUid: ct.sopInstanceUids[0]! } })).toBe(
+      0,
+    );
+    expect(
+      await site.deps.prisma.study.count({ where: { studyInstanceUid: ct.study.studyInstanceUid } }),
+    ).toBe(0);
+    expect(await site.deps.prisma.patient.count({ where: { patientId: ct.study.patient.id } })).toBe(0);
+    expect(await site.deps.prisma.pendingObject.count()).toBe(0);
+    expect(await objectKeys()).toEqual(keysBefore);
+
+    // The same instance goes through once the store works again.
+    expect((await ingestInstance(ctx, ct.files[0]!, { via: 'stow' })).status).toBe('stored');
+  });
+
   it('counts instances by door and outcome, and bytes, in /metrics', async () => {
     const res = await site.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/annex_site_ingest_instances_total\{door="upload",outcome="stored"\} \d+/);

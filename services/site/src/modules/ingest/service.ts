@@ -89,8 +89,8 @@ async function bestEffort(ctx: IngestContext, what: string, action: () => Promis
 
 /**
  * The one ingest pipeline behind DIMSE, STOW-RS and uploads: parse the header (no pixel copy),
- * validate, record a PendingObject, put the bytes under a random key, then index in one
- * transaction. Idempotent on SOPInstanceUID. Throws IngestError (stable code) for refused input;
+ * validate, record a PendingObject, put the bytes under a random key while the index is written
+ * in one transaction that commits once the object is stored. Idempotent on SOPInstanceUID. Throws IngestError (stable code) for refused input;
  * nothing of a refused instance remains.
  */
 export async function ingestInstance(
@@ -120,32 +120,42 @@ export async function ingestInstance(
       size: buf.length,
     };
 
-    // Three independent waits in parallel, so one instance costs one S3 put plus one index
-    // commit: the duplicate check, the PendingObject row (a hint for the reaper: an object whose
-    // row never landed is found by the bucket sweep) and the object itself.
+    // Parallel waits, so that one instance costs about one S3 put plus one COMMIT: the duplicate
+    // check; the object itself; and the PendingObject row (a hint for the reaper: an object whose
+    // row never landed is found by the bucket sweep) followed by the index write, done up to its
+    // COMMIT. The COMMIT waits for the put: no index row ever exists without its object.
     const objectKey = newInstanceKey();
+    const stored = { objectKey, size: buf.length, sha256 };
     const removeObject = () =>
       bestEffort(ctx, 'removing an object that is not indexed', async () => {
         await ctx.storage.delete(objectKey);
         await ctx.repository.removePending(objectKey);
       });
-    const [existing, pending, put] = await Promise.allSettled([
+    const known = ctx.knownSeries.get(parsed.seriesInstanceUid);
+    const [existing, prepared, put] = await Promise.allSettled([
       ctx.repository.findInstance(parsed.sopInstanceUid),
-      ctx.repository.addPending(objectKey).then(() => ctx.probe?.('pending-written')),
+      ctx.repository.addPending(objectKey).then(async () => {
+        await ctx.probe?.('pending-written');
+        return ctx.repository.prepareIndex(record, stored, via, options.projectId, known);
+      }),
       ctx.storage.put(objectKey, buf, buf.length),
     ]);
-    if (put.status === 'rejected') {
+    const abandon = async () => {
+      if (prepared.status === 'fulfilled') await prepared.value.rollback();
       await removeObject();
+    };
+    if (put.status === 'rejected') {
+      await abandon();
       ctx.log.error({ err: put.reason }, 'object storage refused an instance');
       throw new IngestError('STORAGE_FAILED', 'object storage is unavailable; send the instance again later');
     }
-    if (existing.status === 'rejected' || pending.status === 'rejected') {
-      await removeObject();
-      throw existing.status === 'rejected' ? existing.reason : (pending as PromiseRejectedResult).reason;
+    if (existing.status === 'rejected' || prepared.status === 'rejected') {
+      await abandon();
+      throw existing.status === 'rejected' ? existing.reason : (prepared as PromiseRejectedResult).reason;
     }
     // An identical re-send (a PACS retrying) is answered as stored; the new copy goes.
     if (existing.value?.sha256 === sha256) {
-      await removeObject();
+      await abandon();
       return finish(ctx, via, started, buf.length, {
         status: 'duplicate',
         instanceId: existing.value.id,
@@ -157,16 +167,9 @@ export async function ingestInstance(
     await ctx.probe?.('object-stored');
     const storedAt = performance.now();
 
-    const known = ctx.knownSeries.get(parsed.seriesInstanceUid);
     // If this throws, the object stays: a commit whose reply was lost would otherwise leave an
     // index row without its object. The pending row (or the bucket sweep) lets the reaper decide.
-    const result: IndexResult = await ctx.repository.index(
-      record,
-      { objectKey, size: buf.length, sha256 },
-      via,
-      options.projectId,
-      known,
-    );
+    const result: IndexResult = await prepared.value.commit();
     await ctx.probe?.('indexed');
     ctx.metrics.stages.observe({ stage: 'parse' }, (parsedAt - started) / 1000);
     ctx.metrics.stages.observe({ stage: 'store' }, (storedAt - parsedAt) / 1000);
