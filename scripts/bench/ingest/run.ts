@@ -3,7 +3,9 @@
  * associations into the Annex site, Orthanc (Debian package, temp config on loopback, TCP_NODELAY)
  * and dcmtk storescp writing files (the raw receive ceiling); the site again with a
  * default-environment storescu (Nagle check); STOW-RS at concurrency 1/4/8 against Orthanc's
- * POST /instances. Every run sends fresh UIDs. Prints instances/s with the peer and the ratio.
+ * POST /instances. Every run sends fresh UIDs. Prints instances/s with the peer and the ratio, and
+ * beside each run the S3 server's own put rate for the same bytes at the same concurrency: the
+ * ceiling for a site that answers only once its object is stored.
  *
  * Run: `npx tsx scripts/bench/ingest/run.ts` (env SLICES=300, RUN_TIMEOUT_S=120).
  * Bounded: each run is killed after RUN_TIMEOUT_S; the whole script takes a few minutes.
@@ -14,6 +16,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client as S3Client } from 'minio';
 import { makeCtSeries } from '../../../services/dicom/src/index.ts';
 import { waitForPort } from './bench-children.ts';
 
@@ -148,6 +151,37 @@ async function httpStore(send: (file: Buffer) => Promise<Response>, concurrency:
   return files.length / ((performance.now() - started) / 1000);
 }
 
+// --- the S3 server alone: the same bytes put with the same client the site uses (minio), N in
+// flight, fresh keys. The site cannot answer a C-STORE before its object is stored, so this is the
+// ceiling any site pipeline reaches against this S3 server (s3rver, a test fake; no MinIO here).
+async function s3Ceiling(endpoint: string, concurrency: number): Promise<number> {
+  const url = new URL(endpoint);
+  const client = new S3Client({
+    endPoint: url.hostname,
+    port: Number(url.port),
+    useSSL: false,
+    accessKey: 'S3RVER',
+    secretKey: 'S3RVER',
+    region: 'us-east-1',
+    pathStyle: true,
+    partSize: 64 * 1024 * 1024,
+  });
+  const bucket = 'annex-bench-ceiling';
+  if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket, 'us-east-1');
+  const files = freshCopy();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < files.length) {
+        const i = next++;
+        await client.putObject(bucket, `ceiling/${runNo}/${i}`, files[i]!, files[i]!.length);
+      }
+    }),
+  );
+  return files.length / ((performance.now() - started) / 1000);
+}
+
 const results: Array<{ what: string; ours: number; peer: string; peerValue: number; target?: number }> = [];
 const fmt = (n: number) => n.toFixed(1).padStart(7);
 
@@ -230,8 +264,15 @@ try {
       peerValue: storescpRate,
       target: 0.5,
     });
+    const s3Rate = await s3Ceiling(s3.info.endpoint!, associations);
+    results.push({
+      what: `C-STORE ${associations} assoc`,
+      ours,
+      peer: 'S3 server alone (puts)',
+      peerValue: s3Rate,
+    });
     console.log(
-      `C-STORE ${associations}: annex ${fmt(ours)}  orthanc ${fmt(orthancRate)}  storescp ${fmt(storescpRate)} inst/s`,
+      `C-STORE ${associations}: annex ${fmt(ours)}  orthanc ${fmt(orthancRate)}  storescp ${fmt(storescpRate)}  S3 puts alone ${fmt(s3Rate)} inst/s`,
     );
   }
   // Network-only comparison without the pipeline: echoscu --repeat 200 from a default
@@ -294,7 +335,16 @@ try {
       peerValue: peer,
       ...(concurrency === 4 ? { target: 2 } : {}),
     });
-    console.log(`STOW c=${concurrency}: annex ${fmt(ours)}  orthanc ${fmt(peer)} inst/s`);
+    const s3Rate = await s3Ceiling(s3.info.endpoint!, concurrency);
+    results.push({
+      what: `STOW-RS c=${concurrency}`,
+      ours,
+      peer: 'S3 server alone (puts)',
+      peerValue: s3Rate,
+    });
+    console.log(
+      `STOW c=${concurrency}: annex ${fmt(ours)}  orthanc ${fmt(peer)}  S3 puts alone ${fmt(s3Rate)} inst/s`,
+    );
   }
   // Where the site's time went: pipeline time per instance by door, and by stage.
   const metrics = await (await fetch(`http://127.0.0.1:${sitePorts.http}/metrics`)).text();
