@@ -295,8 +295,22 @@ describe('the review stage', () => {
     const rework = events.find((e) => e.action === 'review.rework')!;
     expect(rework.roles).toContain('reviewer');
     expect(rework.detail).toEqual({ task: taskId });
-    // Refused attempts change nothing and leave no approval behind.
+    // Refused attempts change nothing and leave no approval behind, but each is audited with its code.
     expect(events.filter((e) => e.action === 'review.approve')).toHaveLength(2);
+    const refusals = events
+      .filter((e) => e.action.endsWith('.refused'))
+      .map((e) => `${e.action} ${(e.detail as { code: string }).code}`);
+    expect(new Set(refusals)).toEqual(
+      new Set([
+        'review.approve.refused NOT_A_REVIEWER',
+        'review.approve.refused NOT_AWAITING_REVIEW',
+        'review.rework.refused NOT_AWAITING_REVIEW',
+        'review.open.refused REVIEW_OWN_WORK',
+        'review.approve.refused REVIEW_OWN_WORK',
+      ]),
+    );
+    // Not found is not a refusal of a step: nothing to audit about a missing id.
+    expect(events.some((e) => e.resource === 'assignment/00000000-0000-4000-8000-000000000000')).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { annotationDocSchema } from '@annex/annotation-model';
-import type { FastifyInstance } from 'fastify';
+import { AppError } from '@annex/platform';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { taskContextOf } from './context.ts';
@@ -129,7 +130,26 @@ export async function taskRoutes(app: FastifyInstance) {
       return reviewView(ctx(), task.id);
     },
   );
-  // The project's review stage (review.ts checks the reviewer role: NOT_A_REVIEWER). Every step is audited.
+  // The project's review stage (review.ts checks the reviewer role: NOT_A_REVIEWER). Every step is
+  // audited, and so is every refused attempt at one (wrong role, own work, not awaiting review):
+  // someone trying to see or decide on work they may not is what an auditor looks for.
+  const auditRefusal = async <T>(
+    request: FastifyRequest,
+    assignmentId: string,
+    step: 'open' | 'approve' | 'rework',
+    action: () => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof AppError && (error.statusCode === 403 || error.statusCode === 409)) {
+        await app.audit.record(request, `review.${step}.refused`, `assignment/${assignmentId}`, {
+          code: error.code,
+        });
+      }
+      throw error;
+    }
+  };
   r.get(
     '/api/review/queue',
     { schema: { tags: ['review'], querystring: z.strictObject({ projectId: z.string().uuid() }) } },
@@ -142,14 +162,18 @@ export async function taskRoutes(app: FastifyInstance) {
     },
   );
   r.get('/api/review/assignments/:id', { schema: { tags: ['review'], params } }, async (request) => {
-    const opened = await openForReview(ctx(), request.params.id, request.principal!);
+    const opened = await auditRefusal(request, request.params.id, 'open', () =>
+      openForReview(ctx(), request.params.id, request.principal!),
+    );
     await app.audit.record(request, 'review.open', `assignment/${opened.assignmentId}`, {
       task: opened.task.id,
     });
     return opened;
   });
   r.post('/api/review/assignments/:id/approve', { schema: { tags: ['review'], params } }, async (request) => {
-    const result = await approve(ctx(), request.params.id, request.principal!);
+    const result = await auditRefusal(request, request.params.id, 'approve', () =>
+      approve(ctx(), request.params.id, request.principal!),
+    );
     await app.audit.record(request, 'review.approve', `assignment/${request.params.id}`, {
       task: result.taskId,
     });
@@ -165,7 +189,9 @@ export async function taskRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const result = await sendBack(ctx(), request.params.id, request.principal!, request.body.comment);
+      const result = await auditRefusal(request, request.params.id, 'rework', () =>
+        sendBack(ctx(), request.params.id, request.principal!, request.body.comment),
+      );
       await app.audit.record(request, 'review.rework', `assignment/${request.params.id}`, {
         task: result.taskId,
       });
