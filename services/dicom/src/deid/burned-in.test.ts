@@ -79,6 +79,44 @@ describe('pixel masking', () => {
     expect(runOnFile('dcmdump', out.buffer).status).toBe(0);
   });
 
+  it.each([
+    ['MONOCHROME1, unsigned, 12 of 16 bits', 'MONOCHROME1', 0, 12, 0x0fff],
+    ['MONOCHROME2, signed, 16 bits', 'MONOCHROME2', 1, 16, 0x8000],
+    ['MONOCHROME2, signed, 12 of 16 bits (sign-extended)', 'MONOCHROME2', 1, 12, 0xf800],
+    ['MONOCHROME2, unsigned', 'MONOCHROME2', 0, 16, 0],
+  ])('fills the rectangle with the value that displays black: %s', (_name, pi, signed, bitsStored, black) => {
+    const sc = makeMultiframe({ frames: 1, rows: 32, cols: 32, seed: 'mask-black' });
+    const parsed = readPart10(sc.files[0]!);
+    const us = (n: number) => Uint8Array.of(n & 0xff, n >> 8);
+    const replaced: Record<number, Uint8Array> = {
+      2621444: Buffer.from(pi.padEnd(12, ' ')),
+      2621697: us(bitsStored),
+      2621698: us(bitsStored - 1),
+      2621699: us(signed),
+    };
+    const input = Buffer.concat(
+      writePart10({
+        ...parsed,
+        dataset: parsed.dataset.map((e) => (replaced[e.tag] ? { ...e, value: replaced[e.tag] } : e)),
+      }),
+    );
+    const out = deidentify(input, {
+      profile: 'annotator-view',
+      secret,
+      pixelMasking: { templates: [template(32, 32)] },
+    });
+    const before = readPart10(input).dataset.find((e) => e.tag === 0x7fe00010)!.value!;
+    const after = readPart10(out.buffer).dataset.find((e) => e.tag === 0x7fe00010)!.value!;
+    const px = (b: Uint8Array, y: number, x: number) =>
+      b[(y * 32 + x) * 2]! | (b[(y * 32 + x) * 2 + 1]! << 8);
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 32; x++) {
+        const inside = x < rect.width && y < rect.height;
+        expect(px(after, y, x), `(${x},${y})`).toBe(inside ? black : px(before, y, x));
+      }
+    }
+  });
+
   it('masks RLE pixel data by decoding and re-encoding it losslessly', () => {
     const sc = makeMultiframe({ frames: 2, rows: 32, cols: 32, seed: 'mask-rle', transferSyntax: 'rle' });
     const out = deidentify(sc.files[0]!, {

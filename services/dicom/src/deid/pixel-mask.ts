@@ -94,6 +94,7 @@ export function maskPixelData(
       copy.subarray(f * frameBytes, (f + 1) * frameBytes),
     );
   }
+  const black = blackSample(image);
   for (const frame of frames) {
     for (const r of template.rects) {
       const y1 = Math.min(rows, r.y + r.height);
@@ -105,7 +106,7 @@ export function maskPixelData(
               planar === 1 && samples > 1
                 ? (smp * rows * columns + y * columns + x) * bytesPerSample
                 : ((y * columns + x) * samples + smp) * bytesPerSample;
-            frame.fill(0, at, at + bytesPerSample);
+            frame.set(black[smp]!, at);
           }
         }
       }
@@ -121,6 +122,38 @@ export function maskPixelData(
     vr: pixel.vr,
     value: new Uint8Array(first.buffer, first.byteOffset, (pixel.value ?? first).length),
   };
+}
+
+/**
+ * The stored bytes (little endian) of each sample that display as black, so a masked box is black
+ * whatever the encoding: the lowest value for MONOCHROME2 (negative when signed), the highest for
+ * MONOCHROME1, Y = 0 with neutral chroma for YCbCr, 0 for RGB (and palette index 0).
+ */
+function blackSample(image: {
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: number;
+  photometricInterpretation: string;
+  samplesPerPixel: number;
+}): Uint8Array[] {
+  const bytes = image.bitsAllocated / 8;
+  const bits = Math.min(image.bitsStored, image.bitsAllocated);
+  const signed = image.pixelRepresentation === 1;
+  const pi = image.photometricInterpretation.trim();
+  const encode = (value: number) => {
+    const out = new Uint8Array(bytes);
+    // Two's complement over the whole sample: sign-extended above Bits Stored, as writers do.
+    let v = BigInt.asUintN(bytes * 8, BigInt(value));
+    for (let i = 0; i < bytes; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+    return out;
+  };
+  if (pi === 'MONOCHROME1') return [encode(signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1)];
+  if (pi.startsWith('YBR')) {
+    const neutral = signed ? 0 : 2 ** (bits - 1);
+    return [encode(signed ? -(2 ** (bits - 1)) : 0), encode(neutral), encode(neutral)];
+  }
+  const low = encode(signed ? -(2 ** (bits - 1)) : 0);
+  return Array.from({ length: image.samplesPerPixel }, () => low);
 }
 
 /** The encoded frames of encapsulated pixel data: one fragment each, or all fragments of a single frame. */
