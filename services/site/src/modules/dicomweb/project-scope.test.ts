@@ -200,6 +200,21 @@ describe('the project DICOMweb root', () => {
     // The study's metadata holds the assigned series only.
     const metadata = await json('ana', `${root(perSeries)}/studies/${st}/metadata`);
     expect(new Set(metadata.map((m) => value(m, '0020000E')))).toEqual(new Set([claimedSeries]));
+    // The study row counts only that series, and the study-wide modality key sees only it too.
+    const mine = [s.ct, s.rle, s.multiframe].find((x) => deid(x.seriesInstanceUid) === claimedSeries)!;
+    const modality = mine === s.multiframe ? 'OT' : 'CT';
+    const [study] = await json('ana', `${root(perSeries)}/studies?StudyInstanceUID=${st}`);
+    expect(study!['00201206']).toEqual({ vr: 'IS', Value: [1] });
+    expect(study!['00201208']).toEqual({ vr: 'IS', Value: [mine.files.length] });
+    expect(study!['00080061']).toEqual({ vr: 'CS', Value: [modality] });
+    const hidden = modality === 'OT' ? 'CT' : 'OT';
+    expect(await json('ana', `${root(perSeries)}/studies?ModalitiesInStudy=${hidden}`)).toEqual([]);
+    expect(await json('ana', `${root(perSeries)}/studies?ModalitiesInStudy=${modality}`)).toHaveLength(1);
+    // A reviewer reads every task of the project (one per series here: all three); so does a PHI viewer.
+    const [reviewed] = await json('rita', `${root(perSeries)}/studies?StudyInstanceUID=${st}`);
+    expect(reviewed!['00201206']).toEqual({ vr: 'IS', Value: [3] });
+    const [whole] = await json('phil', `${root()}/studies?StudyInstanceUID=${s.a.studyInstanceUid}`);
+    expect(whole!['00201206']).toEqual({ vr: 'IS', Value: [3] });
   });
 
   it('lets reviewers and PHI viewers read every task of the project, and names unknown or malformed projects', async () => {

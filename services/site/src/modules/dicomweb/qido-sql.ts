@@ -98,10 +98,14 @@ function matchJson(level: QidoLevel, filter: QidoFilter): Sql {
   return sql`EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(${element} -> 'Value', '[]'::jsonb)) AS v(val) WHERE ${matchText(sql`v.val`, filter.matcher, false)})`;
 }
 
-/** One filter as a SQL condition over the aliases p, st, se, i of the level's query. */
-export function filterSql(level: QidoLevel, filter: QidoFilter): Sql {
+/**
+ * One filter as a SQL condition over the aliases p, st, se, i of the level's query. `seriesRule`: a
+ * condition on alias `se` limiting which of a study's series a study-wide key (ModalitiesInStudy)
+ * may look at, so that a series the reader may not read cannot be found through its study.
+ */
+export function filterSql(level: QidoLevel, filter: QidoFilter, seriesRule?: Sql): Sql {
   if (filter.tag === T.ModalitiesInStudy) {
-    return sql`EXISTS (SELECT 1 FROM "Series" ms WHERE ms."studyRef" = st.id AND ${matchText(sql`ms."modality"`, filter.matcher, false)})`;
+    return sql`EXISTS (SELECT 1 FROM "Series" se WHERE se."studyRef" = st.id AND ${matchText(sql`se."modality"`, filter.matcher, false)}${seriesRule ? sql` AND ${seriesRule}` : Prisma.empty})`;
   }
   const column = COLUMNS[filter.tag];
   if (column && DEPTH[column.level] <= DEPTH[level]) {
@@ -117,7 +121,7 @@ export function filterSql(level: QidoLevel, filter: QidoFilter): Sql {
   return matchJson(level, filter);
 }
 
-export function whereSql(level: QidoLevel, filters: QidoFilter[], scope: Sql[] = []): Sql {
-  const conditions = [...scope, ...filters.map((f) => filterSql(level, f))];
+export function whereSql(level: QidoLevel, filters: QidoFilter[], scope: Sql[] = [], seriesRule?: Sql): Sql {
+  const conditions = [...scope, ...filters.map((f) => filterSql(level, f, seriesRule))];
   return conditions.length ? sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 }

@@ -126,16 +126,22 @@ const page = (q: QidoQuery) => sql`LIMIT ${q.limit} OFFSET ${q.offset}`;
 export function createDicomwebRepository(prisma: PrismaClient) {
   return {
     async searchStudies(q: QidoQuery, scope: Scope = {}): Promise<StudyRow[]> {
+      // Under a read rule the study-wide numbers and ModalitiesInStudy count only the series the
+      // rule lets the reader read (a series task shows one series of its study, and nothing of
+      // the others, not even that they exist).
+      const rule = scope.access ? accessSql(scope.access, 'series') : undefined;
+      const readable = rule ? sql` AND ${rule}` : Prisma.empty;
       const rows = await prisma.$queryRaw<
         Array<StudyRow & { seriesCount: bigint; instanceCount: bigint }>
       >(sql`
         SELECT st.id::text AS id, st."studyInstanceUid", st.attributes,
-          (SELECT count(*) FROM "Series" s2 WHERE s2."studyRef" = st.id) AS "seriesCount",
-          (SELECT count(*) FROM "Instance" i2 JOIN "Series" s3 ON i2."seriesRef" = s3.id WHERE s3."studyRef" = st.id) AS "instanceCount",
-          COALESCE((SELECT array_agg(DISTINCT s4.modality ORDER BY s4.modality) FROM "Series" s4
-                     WHERE s4."studyRef" = st.id AND s4.modality IS NOT NULL), '{}') AS modalities
+          (SELECT count(*) FROM "Series" se WHERE se."studyRef" = st.id${readable}) AS "seriesCount",
+          (SELECT count(*) FROM "Instance" i2 JOIN "Series" se ON i2."seriesRef" = se.id
+            WHERE se."studyRef" = st.id${readable}) AS "instanceCount",
+          COALESCE((SELECT array_agg(DISTINCT se.modality ORDER BY se.modality) FROM "Series" se
+                     WHERE se."studyRef" = st.id AND se.modality IS NOT NULL${readable}), '{}') AS modalities
         FROM "Study" st JOIN "Patient" p ON p.id = st."patientRef"
-        ${whereSql('study', q.filters, scopeSql(scope, 'study'))}
+        ${whereSql('study', q.filters, scopeSql(scope, 'study'), rule)}
         ORDER BY st."studyDate" DESC NULLS LAST, st."studyInstanceUid"
         ${page(q)}`);
       return rows.map((r) => ({
@@ -151,7 +157,7 @@ export function createDicomwebRepository(prisma: PrismaClient) {
           st.attributes AS "studyAttributes",
           (SELECT count(*) FROM "Instance" i2 WHERE i2."seriesRef" = se.id) AS "instanceCount"
         FROM "Series" se JOIN "Study" st ON st.id = se."studyRef" JOIN "Patient" p ON p.id = st."patientRef"
-        ${whereSql('series', q.filters, scopeSql(scope))}
+        ${whereSql('series', q.filters, scopeSql(scope), scope.access ? accessSql(scope.access, 'series') : undefined)}
         ORDER BY st."studyInstanceUid", se."seriesNumber" NULLS LAST, se."seriesInstanceUid"
         ${page(q)}`);
       return rows.map((r) => ({ ...r, instanceCount: Number(r.instanceCount) }));
@@ -164,7 +170,7 @@ export function createDicomwebRepository(prisma: PrismaClient) {
           st.attributes AS "studyAttributes", se.attributes AS "seriesAttributes"
         FROM "Instance" i JOIN "Series" se ON se.id = i."seriesRef" JOIN "Study" st ON st.id = se."studyRef"
           JOIN "Patient" p ON p.id = st."patientRef"
-        ${whereSql('instance', q.filters, scopeSql(scope))}
+        ${whereSql('instance', q.filters, scopeSql(scope), scope.access ? accessSql(scope.access, 'series') : undefined)}
         ORDER BY st."studyInstanceUid", se."seriesNumber" NULLS LAST, se."seriesInstanceUid",
           i."instanceNumber" NULLS LAST, i."sopInstanceUid"
         ${page(q)}`);
