@@ -22,7 +22,8 @@ export async function indexFiles(prisma: PrismaClient, databaseUrl: string, file
       };
       // The ingest path records the object as pending before it is stored; the index write clears it.
       await prisma.pendingObject.create({ data: { objectKey: stored.objectKey } });
-      await repo.index(record, stored, 'upload', undefined, undefined);
+      const prepared = await repo.prepareIndex(record, stored, 'upload', undefined, undefined);
+      await prepared.commit();
     }
   } finally {
     await pools.close();
