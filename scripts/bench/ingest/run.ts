@@ -7,7 +7,9 @@
  * beside each run the S3 server's own put rate for the same bytes at the same concurrency: the
  * ceiling for a site that answers only once its object is stored.
  *
- * Run: `npx tsx scripts/bench/ingest/run.ts` (env SLICES=300, RUN_TIMEOUT_S=120).
+ * Run: `npx tsx scripts/bench/ingest/run.ts` (env SLICES=300, RUN_TIMEOUT_S=120). With S3_ENDPOINT,
+ * S3_ACCESS_KEY and S3_SECRET_KEY set, the site and the ceiling use that S3 server (MinIO, Ceph RGW,
+ * a hospital's own) instead of the s3rver fake started here.
  * Bounded: each run is killed after RUN_TIMEOUT_S; the whole script takes a few minutes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -154,14 +156,22 @@ async function httpStore(send: (file: Buffer) => Promise<Response>, concurrency:
 // --- the S3 server alone: the same bytes put with the same client the site uses (minio), N in
 // flight, fresh keys. The site cannot answer a C-STORE before its object is stored, so this is the
 // ceiling any site pipeline reaches against this S3 server (s3rver, a test fake; no MinIO here).
+const externalS3 = process.env.S3_ENDPOINT
+  ? {
+      endpoint: process.env.S3_ENDPOINT,
+      accessKey: process.env.S3_ACCESS_KEY ?? '',
+      secretKey: process.env.S3_SECRET_KEY ?? '',
+    }
+  : undefined;
+
 async function s3Ceiling(endpoint: string, concurrency: number): Promise<number> {
   const url = new URL(endpoint);
   const client = new S3Client({
     endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: false,
-    accessKey: 'S3RVER',
-    secretKey: 'S3RVER',
+    port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+    useSSL: url.protocol === 'https:',
+    accessKey: externalS3?.accessKey ?? 'S3RVER',
+    secretKey: externalS3?.secretKey ?? 'S3RVER',
     region: 'us-east-1',
     pathStyle: true,
     partSize: 64 * 1024 * 1024,
@@ -187,12 +197,18 @@ const fmt = (n: number) => n.toFixed(1).padStart(7);
 
 try {
   // Servers.
-  const s3 = await startJsonChild([path.join(HERE, 's3-process.ts')], {});
+  const s3 = externalS3
+    ? { info: { endpoint: externalS3.endpoint } }
+    : await startJsonChild([path.join(HERE, 's3-process.ts')], {});
+  console.log(`S3 server: ${externalS3 ? externalS3.endpoint : 's3rver (test fake, own process)'}`);
   const sitePorts = { http: await freePort(), dimse: await freePort() };
   const site = await startJsonChild([path.join(HERE, 'site-process.ts')], {
     BENCH_HTTP_PORT: String(sitePorts.http),
     BENCH_DIMSE_PORT: String(sitePorts.dimse),
     BENCH_S3_ENDPOINT: s3.info.endpoint!,
+    ...(externalS3
+      ? { BENCH_S3_ACCESS_KEY: externalS3.accessKey, BENCH_S3_SECRET_KEY: externalS3.secretKey }
+      : {}),
   });
   const token = site.info.token!;
 
