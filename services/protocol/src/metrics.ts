@@ -24,6 +24,9 @@ export const METRIC_RANGES = {
   hausdorff_mm: [0, 10_000],
   length_diff_mm: [0, 10_000],
   angle_diff_deg: [0, 180],
+  // Numeric classifications: mean absolute difference of two annotators' answers, in the
+  // classification's own unit (which the site's instructions name; the cloud shows the number).
+  number_diff: [0, 1_000_000_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type MetricName = keyof typeof METRIC_RANGES;

@@ -36,4 +36,9 @@ describe('heatColor', () => {
     expect(heatColor('length_diff_mm', 40)).toBe('hsl(0 70% 85%)');
     expect(heatColor('angle_diff_deg', 15)).toBe('hsl(0 70% 85%)');
   });
+
+  it("leaves differences of numeric answers uncoloured: their unit is the site's, not a scale", () => {
+    expect(heatColor('number_diff', 0)).toBeUndefined();
+    expect(heatColor('number_diff', 12)).toBeUndefined();
+  });
 });

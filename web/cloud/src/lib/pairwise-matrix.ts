@@ -11,6 +11,7 @@ export const METRIC_TITLES: Record<string, string> = {
   percent_agreement: 'percent agreement',
   length_diff_mm: 'length difference (mm)',
   angle_diff_deg: 'angle difference (°)',
+  number_diff: 'difference of the answers',
 };
 
 /**
@@ -49,6 +50,9 @@ const lowerBound = (metric: string) => (metric === 'cohen_kappa' ? -1 : 0);
  */
 export function heatColor(metric: string, value: number | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
+  // Answers to a numeric question have no scale the cloud knows (the unit is the site's): the
+  // number is shown, uncoloured, rather than a colour that would pretend to judge it.
+  if (metric === 'number_diff') return undefined;
   const redAt = DIFFERENCE_RED_AT[metric];
   const lo = lowerBound(metric);
   const t = Math.min(1, Math.max(0, redAt ? 1 - value / redAt : (value - lo) / (1 - lo)));

@@ -31,6 +31,23 @@ const pair = (metric: string, label: number, a: number, b: number, value: number
   ({ metric, comparison: 'pair', label, raterA: a, raterB: b, value }) as MetricValue;
 
 describe('pairwiseAgreement', () => {
+  it('gives a numeric classification the mean absolute difference of each pair of answers', () => {
+    const metrics = [
+      pair('abs_difference', 5, 0, 1, 2),
+      pair('abs_difference', 5, 0, 2, 4.5),
+      pair('abs_difference', 5, 2, 1, null), // no target both answered
+      pair('alpha_interval', 5, 0, 1, 0.3), // not the pair metric
+    ];
+    expect(pairwiseAgreement({ instructions, metrics, annotatorIds: ids }).get('size')).toEqual({
+      metric: 'number_diff',
+      pairs: [
+        { annotatorA: A, annotatorB: B, value: 2 },
+        { annotatorA: A, annotatorB: C, value: 4.5 },
+        { annotatorA: B, annotatorB: C, value: null },
+      ],
+    });
+  });
+
   it('gives each label its main metric per annotator pair, by pseudonym, averaged over images', () => {
     const metrics = [
       pair('dice', 1, 0, 1, 0.8),
@@ -174,17 +191,26 @@ describe('pairwiseAgreement', () => {
       {
         shapes: [box('a', 0)],
         masks: [mask(4)],
-        classifications: { quality: { [`${image.sopInstanceUid}/1`]: 'ok', other: 'bad' } },
+        classifications: {
+          quality: { [`${image.sopInstanceUid}/1`]: 'ok', other: 'bad' },
+          size: { study: 10 },
+        },
       },
       {
         shapes: [box('b', 1)],
         masks: [mask(2)],
-        classifications: { quality: { [`${image.sopInstanceUid}/1`]: 'ok', other: 'ok' } },
+        classifications: {
+          quality: { [`${image.sopInstanceUid}/1`]: 'ok', other: 'ok' },
+          size: { study: 12 },
+        },
       },
       {
         shapes: [box('c', 8)],
         masks: [mask(3)],
-        classifications: { quality: { [`${image.sopInstanceUid}/1`]: 'bad', other: 'bad' } },
+        classifications: {
+          quality: { [`${image.sopInstanceUid}/1`]: 'bad', other: 'bad' },
+          size: { study: 15.5 },
+        },
       },
     ];
     const grid = seriesGrid([
@@ -209,6 +235,8 @@ describe('pairwiseAgreement', () => {
     expect(out.get('liver')!.pairs).toHaveLength(3);
     expect(meanOf('liver')).toBeCloseTo(sent('liver').dice!, 10);
     expect(meanOf('nodule')).toBeCloseTo(sent('nodule').f1!, 10);
+    // The numeric answer's differences, by hand: |10 - 12|, |10 - 15.5|, |12 - 15.5|.
+    expect(out.get('size')!.pairs.map((p) => p.value)).toEqual([2, 5.5, 3.5]);
     expect(out.get('liver')!.pairs[0]).toEqual({
       annotatorA: A,
       annotatorB: B,

@@ -82,10 +82,11 @@ const clamp = (v: number | null, min: number, max: number) =>
 
 /**
  * The pairwise matrix of every label that has one: dice for masks, f1 for shapes, polylines and
- * points, the mean absolute difference for length (mm) and angle (degrees) measurements, Cohen's
- * kappa for categorical classifications, or their percent agreement where a kappa is undefined for
- * some pair (a study-level question has one target: kappa says nothing there). Labels without a
- * pairwise measure (numbers, text) and with fewer than two raters are left out.
+ * points, the mean absolute difference for length (mm) and angle (degrees) measurements and for
+ * numeric classifications (their own unit), Cohen's kappa for categorical classifications, or their
+ * percent agreement where a kappa is undefined for some pair (a study-level question has one
+ * target: kappa says nothing there). Free-text classifications and labels with fewer than two
+ * raters are left out.
  */
 export function pairwiseAgreement(input: PairwiseInput): Map<string, PairwiseAgreement> {
   const n = input.annotatorIds.length;
@@ -110,6 +111,19 @@ export function pairwiseAgreement(input: PairwiseInput): Map<string, PairwiseAgr
   });
 
   classifications.forEach((def, i) => {
+    if (def.type === 'number') {
+      const diffs = pairMeans(input.metrics, labels.length + i + 1, 'abs_difference', n);
+      if (diffs.length === 0) return;
+      out.set(def.id, {
+        metric: 'number_diff',
+        pairs: diffs.map((p) => ({
+          annotatorA: idOf(p.a),
+          annotatorB: idOf(p.b),
+          value: clamp(p.value, 0, 1_000_000_000),
+        })),
+      });
+      return;
+    }
     if (!CATEGORICAL.has(def.type)) return;
     const kappas = pairMeans(input.metrics, labels.length + i + 1, 'kappa', n);
     if (kappas.length === 0) return;
