@@ -90,8 +90,8 @@ async function bestEffort(ctx: IngestContext, what: string, action: () => Promis
 /**
  * The one ingest pipeline behind DIMSE, STOW-RS and uploads: parse the header (no pixel copy),
  * validate, record a PendingObject, put the bytes under a random key while the index is written
- * in one transaction that commits once the object is stored. Idempotent on SOPInstanceUID. Throws IngestError (stable code) for refused input;
- * nothing of a refused instance remains.
+ * in one transaction that commits once the object is stored. Idempotent on SOPInstanceUID. Throws
+ * IngestError (stable code) for refused input; nothing of a refused instance remains.
  */
 export async function ingestInstance(
   ctx: IngestContext,
