@@ -10,5 +10,7 @@ export default defineConfig({
   schema: path.join('prisma', 'schema'),
   migrations: { path: path.join('prisma', 'migrations') },
   adapter: async () =>
-    new PrismaPg({ connectionString: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/annex' }),
+    new PrismaPg({
+      connectionString: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/annex',
+    }),
 });

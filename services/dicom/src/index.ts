@@ -18,9 +18,6 @@ export {
   type DicomJsonOptions,
   toDicomJson,
 } from './parse/dicom-json.ts';
-export { lookupTag, tagHex, tagName } from './part10/dictionary.ts';
-export type { ByteContext, DicomDataset, DicomElement, Span } from './part10/element.ts';
-export { DicomParseError, type DicomParseErrorCode } from './part10/errors.ts';
 export {
   type IndexAttributes,
   type ParsedInstance,
@@ -28,8 +25,11 @@ export {
   parseInstance,
 } from './parse/parse-instance.ts';
 export type { PixelDataInfo, PixelFrame } from './parse/pixel-layout.ts';
-export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './part10/transfer-syntax.ts';
 export { numberOf, numbersOf, readBytes, readNumbers, readStrings, stringOf } from './parse/values.ts';
+export { lookupTag, tagHex, tagName } from './part10/dictionary.ts';
+export type { ByteContext, DicomDataset, DicomElement, Span } from './part10/element.ts';
+export { DicomParseError, type DicomParseErrorCode } from './part10/errors.ts';
+export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './part10/transfer-syntax.ts';
 export { DatasetWalker } from './part10/walker.ts';
 export * from './pseudonym/index.ts';
 export { CT_IMAGE_STORAGE, type CtSeriesOptions, makeCtSeries } from './synthetic/ct-series.ts';

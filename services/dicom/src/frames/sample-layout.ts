@@ -1,5 +1,5 @@
-import { DicomParseError } from '../part10/errors.ts';
 import type { ParsedInstance } from '../parse/parse-instance.ts';
+import { DicomParseError } from '../part10/errors.ts';
 import type { DecodedFrame } from './decoded-frame.ts';
 
 // Sample-level transforms that bring any stored layout to the one DecodedFrame promises:

@@ -1,5 +1,5 @@
-import { DicomParseError, describeUid } from '../part10/errors.ts';
 import { parseInstance } from '../parse/parse-instance.ts';
+import { DicomParseError, describeUid } from '../part10/errors.ts';
 import { TransferSyntax, transferSyntaxTraits } from '../part10/transfer-syntax.ts';
 import type { DcmjsDict } from '../synthetic/dcmjs-dict.ts';
 import { dcmjs } from '../synthetic/dcmjs-module.ts';

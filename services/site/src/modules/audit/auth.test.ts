@@ -64,7 +64,11 @@ describe('bearer tokens on every non-public route', () => {
   });
 
   it('rejects unknown query parameters on a typed route', async () => {
-    const res = await site.app.inject({ method: 'GET', url: '/api/admin/audit?limit=0', headers: await site.auth('admin') });
+    const res = await site.app.inject({
+      method: 'GET',
+      url: '/api/admin/audit?limit=0',
+      headers: await site.auth('admin'),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('VALIDATION_FAILED');
   });
@@ -72,8 +76,12 @@ describe('bearer tokens on every non-public route', () => {
 
 describe('audit log', () => {
   it('is append-only in the database: updates and deletes are refused', async () => {
-    await site.deps.prisma.auditEvent.create({ data: { actor: 'x', roles: [], action: 'test', resource: 'r' } });
-    await expect(site.deps.prisma.auditEvent.updateMany({ data: { actor: 'y' } })).rejects.toThrow(/append-only/);
+    await site.deps.prisma.auditEvent.create({
+      data: { actor: 'x', roles: [], action: 'test', resource: 'r' },
+    });
+    await expect(site.deps.prisma.auditEvent.updateMany({ data: { actor: 'y' } })).rejects.toThrow(
+      /append-only/,
+    );
     await expect(site.deps.prisma.auditEvent.deleteMany({})).rejects.toThrow(/append-only/);
     expect(await site.deps.prisma.auditEvent.count({ where: { actor: 'x' } })).toBe(1);
   });
@@ -81,10 +89,16 @@ describe('audit log', () => {
 
 describe('embedded OIDC issuer', () => {
   it('publishes a Keycloak-shaped discovery document and JWKS', async () => {
-    const res = await site.app.inject({ method: 'GET', url: '/realms/annex-site/.well-known/openid-configuration' });
+    const res = await site.app.inject({
+      method: 'GET',
+      url: '/realms/annex-site/.well-known/openid-configuration',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().issuer).toBe(site.issuer.issuer);
-    const certs = await site.app.inject({ method: 'GET', url: '/realms/annex-site/protocol/openid-connect/certs' });
+    const certs = await site.app.inject({
+      method: 'GET',
+      url: '/realms/annex-site/protocol/openid-connect/certs',
+    });
     expect(certs.json().keys[0].kty).toBe('RSA');
   });
 

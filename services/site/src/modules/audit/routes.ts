@@ -23,7 +23,11 @@ export async function auditRoutes(app: FastifyInstance) {
     '/api/admin/audit',
     {
       preHandler: app.requireRole('site-admin'),
-      schema: { tags: ['audit'], querystring: auditQuery, response: { 200: z.object({ events: z.array(auditEvent) }) } },
+      schema: {
+        tags: ['audit'],
+        querystring: auditQuery,
+        response: { 200: z.object({ events: z.array(auditEvent) }) },
+      },
     },
     async (request) => {
       const rows = await app.audit.list(request.query);
