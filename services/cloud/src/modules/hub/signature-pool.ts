@@ -12,6 +12,7 @@ function checkSignature(check: SignatureCheck): boolean {
     return false;
   }
 }
+
 /** Fewer checks than this go to one thread: splitting them costs more than it saves. */
 const MIN_SHARE = 32;
 
