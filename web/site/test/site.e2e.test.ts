@@ -265,39 +265,17 @@ describe('an annotator does a task in the browser against the site', () => {
     const latest = await site.deps.prisma.annotationRevision.findFirstOrThrow({
       orderBy: { revision: 'desc' },
     });
-    const doc = latest.doc as {
-      shapes: { labelId: string; kind: string; image: { sopInstanceUid: string }; points: number[][] }[];
-      masks: {
-        labelId: string;
-        rows: number;
-        columns: number;
-        slices: { image: { sopInstanceUid: string }; runs: number[] }[];
-      }[];
-    };
-    const ids = taskContextOf(site.app).ids;
-    const sliceOf = new Map(ct.sopInstanceUids.map((sop, k) => [ids.deidUid(sop), k]));
+    const doc = latest.doc as SavedDoc;
+    const sliceOf = sliceOfSop();
     const mask = doc.masks.find((m) => m.labelId === 'lesionmask')!;
     expect([mask.rows, mask.columns]).toEqual([256, 256]);
-    const bySlice = new Map(
-      mask.slices.map((s) => {
-        const px = new Uint8Array(256 * 256);
-        decodeRuns(s.runs, 1, px);
-        return [sliceOf.get(s.image.sopInstanceUid), px] as const;
-      }),
-    );
+    const bySlice = decodedMask(doc, 'lesionmask');
     // Slices a..b and no others.
-    expect([...bySlice.keys()].sort((x, y) => (x as number) - (y as number))).toEqual(
+    expect([...bySlice.keys()].sort((x, y) => x - y)).toEqual(
       Array.from({ length: b - a + 1 }, (_, k) => a + k),
     );
     // The wand took exactly the lesion's cross-section (150 HU, ±50; the body around it is 40 HU).
-    const truth = (slice: number) => {
-      const px = new Uint8Array(256 * 256);
-      for (let row = 0; row < 256; row++)
-        for (let col = 0; col < 256; col++)
-          if (phantomValueAt(ct.phantom, pixelToPatient(ct.geometry, slice, row, col)) === 150)
-            px[row * 256 + col] = 1;
-      return px;
-    };
+    const truth = lesionTruth;
     const count = (m: Uint8Array) => m.reduce((n, v) => n + v, 0);
     const wandA = bySlice.get(a)!;
     expect(count(wandA)).toBeGreaterThan(400);
