@@ -1,34 +1,11 @@
-// The annotator's series open, server only: what the viewer benchmark calls "server only: metadata + all
-// frames" (series /metadata, then frame 1 of every instance over 6 keep-alive connections), as the annotator
-// through the de-identified view (UID mapping, read rule), against Orthanc's DICOMweb plugin in the same run.
-// First open (cold: empty frame cache, UIDs never asked for), then WARM repeats. Same S3 server, site and
-// Orthanc set-up as run.ts. Bounded by MAX_MS.
-// usage: npx tsx scripts/bench/dicomweb/annotator-series.ts [slices=300] [warm repeats=5]
-//   (SITE_CPU_PROF=<dir>: profile the site process)
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { makeCtSeries } from '@annex/dicom';
-import { startOrthanc } from './orthanc.ts';
+import { startBenchServers } from './bench-servers.ts';
 
 const SLICES = Number(process.argv[2] ?? 300);
 const WARM = Number(process.argv[3] ?? 5);
 const MAX_MS = 6 * 60_000;
-const here = fileURLToPath(new URL('.', import.meta.url));
-const root = join(here, '../../..');
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
-const watchdog = setTimeout(() => {
-  console.error(`benchmark exceeded ${MAX_MS / 1000} s; stopping`);
-  process.exit(2);
-}, MAX_MS);
-
 const agent = () => new http.Agent({ keepAlive: true, maxSockets: 6 });
 function get(a: http.Agent, url: string, headers: Record<string, string>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -76,39 +53,8 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 
 async function main() {
   const ct = makeCtSeries({ seed: 'bench-annotator-series', slices: SLICES });
-  const dir = mkdtempSync(join(tmpdir(), 'annex-bench-annotator-'));
-  ct.files.forEach((f, i) => {
-    writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f);
-  });
-  const firstLine = (child: ChildProcess) =>
-    new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`a benchmark child exited with ${code}`)));
-    });
-  const tsx = (script: string, ...args: string[]) => {
-    // SITE_CPU_PROF=<dir>: the site child writes a V8 CPU profile there when it exits.
-    const prof =
-      script === 'site-server.ts' && process.env.SITE_CPU_PROF
-        ? ['--cpu-prof', '--cpu-prof-dir', process.env.SITE_CPU_PROF]
-        : [];
-    const started = spawn(process.execPath, [...prof, '--import', 'tsx', join(here, script), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(started);
-    return started;
-  };
-  const s3Child = tsx('s3-server.ts');
-  const { endpoint } = JSON.parse(await firstLine(s3Child)) as { endpoint: string };
-  const child = tsx('site-server.ts', dir, endpoint);
-  const site = JSON.parse(await firstLine(child)) as {
-    url: string;
-    tokens: { ana: string };
-    deidUids: Array<{ study: string; series: string }>;
-  };
-  const orthanc = await startOrthanc();
-  for (const file of ct.files)
-    await fetch(`${orthanc.url}/instances`, { method: 'POST', body: new Uint8Array(file) });
+  const servers = await startBenchServers(ct.files, { name: 'annotator', maxMs: MAX_MS });
+  const { site, orthanc, sitePid } = servers;
   try {
     const u = site.deidUids[0]!;
     const ours = () =>
@@ -120,7 +66,6 @@ async function main() {
         `${orthanc.url}/dicom-web/studies/${ct.study.studyInstanceUid}/series/${ct.seriesInstanceUid}`,
         {},
       );
-    const sitePid = child.pid!;
     let cpu0 = cpuMs(sitePid);
     const coldAnnex = await ours();
     await new Promise((r) => setTimeout(r, 1000)); // the read-ahead's last reads land
@@ -147,12 +92,7 @@ async function main() {
     );
     console.log(JSON.stringify({ coldAnnex, coldOrthanc, warmAnnex, warmOrthanc, coldCpu, warmCpu }));
   } finally {
-    orthanc.stop();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    s3Child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-    clearTimeout(watchdog);
+    await servers.stop();
   }
 }
 

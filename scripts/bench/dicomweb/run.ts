@@ -1,33 +1,11 @@
-// WADO-RS benchmark: frames (300 frames of a 512x512 16-bit CT at concurrency 1 and 6, auth on) and series
-// /metadata (300 instances), against Debian's Orthanc in the same run: its raw frame route
-// (/instances/{id}/frames/0/raw) and its DICOMweb plugin. Bounded: the whole run stops after MAX_MS.
-// usage: npx tsx scripts/bench/dicomweb/run.ts [slices=300]   (SITE_CPU_PROF=<dir>: profile the site process)
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { makeCtSeries } from '@annex/dicom';
 import { Client } from 'minio';
-import { startOrthanc } from './orthanc.ts';
+import { startBenchServers } from './bench-servers.ts';
 
 const SLICES = Number(process.argv[2] ?? 300);
 const MAX_MS = 8 * 60_000;
 const METADATA_RUNS = 20;
-const here = fileURLToPath(new URL('.', import.meta.url));
-const root = join(here, '../../..');
-// Children are killed however this process ends (error, watchdog), so no S3 server or site is left behind.
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
-const watchdog = setTimeout(() => {
-  console.error(`benchmark exceeded ${MAX_MS / 1000} s; stopping`);
-  process.exit(2);
-}, MAX_MS);
-
 interface Load {
   rps: number;
   p50: number;
@@ -81,54 +59,8 @@ const fmt = (l: Load) =>
 async function main() {
   console.log(`generating a ${SLICES}-slice 512x512 16-bit CT…`);
   const ct = makeCtSeries({ seed: 'bench-dicomweb', slices: SLICES });
-  const dir = mkdtempSync(join(tmpdir(), 'annex-bench-dicomweb-'));
-  ct.files.forEach((f, i) => {
-    writeFileSync(join(dir, `${String(i).padStart(5, '0')}.dcm`), f);
-  });
-
-  const firstLine = (child: ChildProcess) =>
-    new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`a benchmark child exited with ${code}`)));
-    });
-  // SITE_CPU_PROF=<dir>: the site child writes a V8 CPU profile there when it exits.
-  const prof = (script: string) =>
-    script === 'site-server.ts' && process.env.SITE_CPU_PROF
-      ? ['--cpu-prof', '--cpu-prof-dir', process.env.SITE_CPU_PROF]
-      : [];
-  const tsx = (script: string, ...args: string[]) => {
-    const started = spawn(
-      process.execPath,
-      [...prof(script), '--import', 'tsx', join(here, script), ...args],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    children.push(started);
-    return started;
-  };
-  // Object storage in a process of its own, as a real S3 server would be (the tests' s3rver runs in-process).
-  const s3Child = tsx('s3-server.ts');
-  const { endpoint } = JSON.parse(await firstLine(s3Child)) as { endpoint: string };
-
-  console.log('starting the site (child process) and ingesting…');
-  const child = tsx('site-server.ts', dir, endpoint);
-  const line = await firstLine(child);
-  const site = JSON.parse(line) as {
-    url: string;
-    tokens: { phil: string; ana: string };
-    deidUids: Array<{ study: string; series: string; sop: string }>;
-    s3: { endpoint: string; bucket: string; ranges: Array<{ key: string; offset: number; length: number }> };
-  };
-
-  console.log('starting Orthanc and uploading…');
-  const orthanc = await startOrthanc();
-  const orthancIds: string[] = [];
-  for (const file of ct.files) {
-    const res = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: new Uint8Array(file) });
-    orthancIds.push(((await res.json()) as { ID: string }).ID);
-  }
+  const servers = await startBenchServers(ct.files, { name: 'dicomweb', maxMs: MAX_MS, log: console.log });
+  const { site, orthanc, orthancIds } = servers;
   try {
     const st = ct.study.studyInstanceUid;
     const se = ct.seriesInstanceUid;
@@ -248,12 +180,7 @@ async function main() {
       `  ratio orthanc/annex p50 latency: phi ${(mdOrthanc.p50 / mdPhi.p50).toFixed(2)}x, annotator ${(mdOrthanc.p50 / mdDeid.p50).toFixed(2)}x  (target p95 <= 50 ms)`,
     );
   } finally {
-    orthanc.stop();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    s3Child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-    clearTimeout(watchdog);
+    await servers.stop();
   }
 }
 
