@@ -111,6 +111,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     await site.stop();
     await cloud?.stop();
     await s3?.close();
+    console.log('Annex demo stopped');
     process.exit(0);
   });
 }
