@@ -9,8 +9,9 @@ import { syncEnvSchema } from '@annex/site/modules/sync/config.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-// docker compose and Keycloak cannot run here (no Docker engine, no Java): these tests check what
-// can be checked offline — that the deployment files agree with the code that reads them.
+// That the deployment files agree with the code that reads them, checked offline. The compose
+// stack itself runs for real in compose.test.ts; Keycloak cannot run here (Java), so its realm
+// exports are checked against the roles and claims the services read.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -80,7 +81,63 @@ describe('compose.yaml agrees with the services', () => {
       expect(missing, `${service} Dockerfile`).toEqual([]);
     }
     expect(read(compose.services.site.build.dockerfile)).toContain('EXPOSE 8080 11112');
-    expect(compose.services.site.ports).toEqual(expect.arrayContaining(['8080:8080', '11112:11112']));
+    // Published on the configured address, to the container ports the site listens on.
+    expect(compose.services.site.ports.map((p: string) => p.split(':').at(-1))).toEqual(['8080', '11112']);
+  });
+
+  it('lists every variable compose.yaml substitutes in deploy/compose.env.example', () => {
+    const used = new Set([...read('compose.yaml').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
+    const example = new Set(
+      [...read('deploy/compose.env.example').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]!),
+    );
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((name) => !example.has(name))).toEqual([]);
+  });
+
+  it('runs the images as uid 10001 and declares no dev-only tools in their final stage', () => {
+    for (const service of ['site', 'cloud']) {
+      const dockerfile = read(`deploy/Dockerfile.${service}`);
+      const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      expect(final).toContain('USER 10001:10001');
+      expect(final).not.toMatch(/npm (ci|install)|apt-get install/);
+      // The CA bundle is only ever a build secret.
+      expect(dockerfile).not.toMatch(/(COPY|ADD)[^\n]*(\.crt|\.pem|ca-bundle)/i);
+      expect(dockerfile).toMatch(/--mount=type=secret,id=extra_ca/);
+    }
+  });
+});
+
+describe('package-lock.json', () => {
+  it("has an entry for every platform's optional binary, so npm ci works on every platform", () => {
+    const lock = JSON.parse(read('package-lock.json')) as {
+      packages: Record<string, { optional?: boolean; optionalDependencies?: Record<string, string> }>;
+    };
+    const missing: string[] = [];
+    for (const [where, entry] of Object.entries(lock.packages)) {
+      // What npm ci checks: the optional binaries of packages that are themselves always installed
+      // (an optional package such as msgpackr-extract is dropped whole where it cannot install).
+      if (entry.optional) continue;
+      for (const name of Object.keys(entry.optionalDependencies ?? {})) {
+        // npm looks a dependency up beside the package, then in each node_modules above it.
+        const parts = where.split('node_modules/');
+        const candidates = parts.map((_, i) =>
+          `${parts.slice(0, parts.length - i).join('node_modules/')}node_modules/${name}`.replace(/^\//, ''),
+        );
+        if (!candidates.some((c) => c in lock.packages || `${where}/node_modules/${name}` in lock.packages))
+          missing.push(`${name} (for ${where || 'the root'})`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('pins one Node LTS for engines, CI and the images', () => {
+    const version = read('.node-version').trim();
+    expect(version).toMatch(/^22\.\d+\.\d+$/);
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('>=22.13 <23');
+    for (const service of ['site', 'cloud'])
+      expect(read(`deploy/Dockerfile.${service}`)).toContain(`ARG NODE_IMAGE=node:${version}-bookworm-slim`);
+    expect(read('.ci/run')).toContain('scripts/node-lts.sh');
   });
 
   it('documents that the MinIO server is archived and how to use another S3 store', () => {

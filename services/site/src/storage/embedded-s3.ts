@@ -16,14 +16,22 @@ export interface EmbeddedS3 {
  * signatures and has no multipart, object lock or versioning; deployments use a real S3 server.
  */
 export async function startEmbeddedS3(
-  options: { port?: number; directory?: string } = {},
+  options: { port?: number; directory?: string; address?: string } = {},
 ): Promise<EmbeddedS3> {
   const temporary = !options.directory;
   const directory = options.directory ?? mkdtempSync(path.join(tmpdir(), 'annex-s3-'));
-  const server = new S3rver({ port: options.port ?? 0, address: '127.0.0.1', silent: true, directory });
-  const address = (await server.run()) as AddressInfo;
+  const address = options.address ?? '127.0.0.1';
+  // Path-style only: with virtual-host buckets on, a host name such as `minio` would be read as a bucket.
+  const server = new S3rver({
+    port: options.port ?? 0,
+    address,
+    silent: true,
+    directory,
+    vhostBuckets: false,
+  });
+  const bound = (await server.run()) as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://${address}:${bound.port}`,
     accessKey: 'S3RVER',
     secretKey: 'S3RVER',
     async close() {
