@@ -20,6 +20,7 @@ import { taskRoutes } from './modules/tasks/routes.ts';
 import { uploadRoutes } from './modules/uploads/routes.ts';
 import { webRoutes } from './modules/web/routes.ts';
 import { auditPlugin } from './plugins/audit.ts';
+import { drainPlugin } from './plugins/drain.ts';
 import { prismaPlugin } from './plugins/prisma.ts';
 import { queuesPlugin } from './plugins/queues.ts';
 import { storagePlugin } from './plugins/storage.ts';
@@ -67,6 +68,7 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
       for (const [queue, depth] of Object.entries(await deps.queues.depths())) this.set({ queue }, depth);
     },
   });
+  await app.register(drainPlugin);
   await app.register(prismaPlugin, { prisma: deps.prisma });
   await app.register(storagePlugin, { storage: deps.storage });
   await app.register(queuesPlugin, { queues: deps.queues });

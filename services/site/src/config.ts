@@ -69,6 +69,9 @@ export const siteEnvSchema = z
       .int()
       .min(1000)
       .default(5 * 60_000),
+    // SIGTERM: how long in-flight C-STOREs, HTTP requests and jobs get to finish before what is
+    // left is cut. Under Kubernetes' default terminationGracePeriodSeconds (30 s).
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
     // Keys every pseudonym and de-identified UID; losing it breaks re-identification.
     SITE_SECRET: z.string().min(32, 'must be at least 32 characters (use `openssl rand -hex 32`)'),
     UPLOAD_MAX_BYTES: z.coerce

@@ -22,13 +22,9 @@ export async function startEmbeddedS3(
   const directory = options.directory ?? mkdtempSync(path.join(tmpdir(), 'annex-s3-'));
   const address = options.address ?? '127.0.0.1';
   // Path-style only: with virtual-host buckets on, a host name such as `minio` would be read as a bucket.
-  const server = new S3rver({
-    port: options.port ?? 0,
-    address,
-    silent: true,
-    directory,
-    vhostBuckets: false,
-  });
+  // (vhostBuckets is an s3rver option its type declarations lack.)
+  const settings = { port: options.port ?? 0, address, silent: true, directory, vhostBuckets: false };
+  const server = new S3rver(settings as ConstructorParameters<typeof S3rver>[0]);
   const bound = (await server.run()) as AddressInfo;
   return {
     endpoint: `http://${address}:${bound.port}`,

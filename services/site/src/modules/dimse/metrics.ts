@@ -13,7 +13,7 @@ export function dimseMetrics(registry: Registry): DimseMetrics {
   const metrics: DimseMetrics = {
     associations: new Counter({
       name: 'annex_site_dimse_associations_total',
-      help: 'DIMSE association requests by result (accepted, rejected-called-ae, rejected-no-context, rejected-busy)',
+      help: 'DIMSE association requests by result (accepted, rejected-called-ae, rejected-no-context, rejected-busy, rejected-draining)',
       labelNames: ['result'],
       registers: [registry],
     }),

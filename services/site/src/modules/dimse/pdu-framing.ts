@@ -6,9 +6,10 @@ const HEADER = 6;
  * Makes a socket deliver whole PDUs, one per 'data' event. dcmjs-dimse accumulates a PDU with
  * Buffer.concat on every chunk, which is quadratic in the PDU size (a 1 MB PDU arriving in 64 KB
  * chunks is copied ~8 MB); framing here costs one copy per PDU, and the library then takes its
- * no-copy path. Done on `emit`, so every listener (the library's) sees framed data.
+ * no-copy path. Done on `emit`, so every listener (the library's) sees framed data. `admit` sees
+ * each PDU first and may drop it (an association being ended reads no further).
  */
-export function framePdusOnEmit(socket: Socket): void {
+export function framePdusOnEmit(socket: Socket, admit: (pdu: Buffer) => boolean = () => true): void {
   const emit = socket.emit.bind(socket);
   let chunks: Buffer[] = [];
   let buffered = 0;
@@ -33,7 +34,7 @@ export function framePdusOnEmit(socket: Socket): void {
       chunks = rest.length ? [rest] : [];
       buffered = rest.length;
       needed = 0;
-      emit('data', pdu);
+      if (admit(pdu)) emit('data', pdu);
       if (buffered === 0) return true;
     }
   }) as typeof socket.emit;

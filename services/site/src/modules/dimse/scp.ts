@@ -10,7 +10,9 @@ import { part10Header } from './part10-meta.ts';
 import { decideContext } from './presentation.ts';
 
 const { Scp, constants, responses } = dimse;
-const { PresentationContextResult, RejectResult, RejectSource, RejectReason } = constants;
+const { AbortReason, AbortSource, PresentationContextResult, RejectResult, RejectSource, RejectReason } =
+  constants;
+const P_DATA_TF = 0x04;
 type Association = dimse.association.Association;
 type PresentationContext = dimse.association.PresentationContext;
 type CStoreRequest = dimse.requests.CStoreRequest;
@@ -86,32 +88,90 @@ export interface ScpDeps {
 /**
  * One association: AE routing and presentation context negotiation, C-ECHO, and C-STORE into the
  * ingest pipeline. Nothing here logs UIDs or AE titles' data; statuses carry the stable code.
+ *
+ * Draining (SIGTERM): a C-STORE being received is received, stored and answered; the association
+ * is then aborted at that instance boundary, as is an association idle when the drain begins. A
+ * PACS retries what was not acknowledged; refusing the next instances with a failure status would
+ * make it send each one in full first, and many PACS file a refused instance as failed rather
+ * than retry it. A new association is rejected as transient (temporary congestion).
  */
 export class AnnexScp extends Scp {
   private projectId: string | undefined;
   private callingAe = '';
+  private phase: 'connected' | 'negotiating' | 'associated' | 'ending' = 'connected';
+  private draining = false;
+  /** A message's first PDV has arrived and the whole message has not reached a handler yet. */
+  private receiving = false;
+  /** Requests handed to a handler and not answered yet. */
+  private unanswered = 0;
 
   constructor(
-    socket: Socket,
+    private readonly connection: Socket,
     private readonly deps: ScpDeps,
     options: ConstructorParameters<typeof Scp>[1],
   ) {
-    super(socket, options);
+    super(connection, options);
+  }
+
+  /** Sees each whole PDU before the library does; false drops it (the association is ending). */
+  admit(pdu: Buffer): boolean {
+    if (this.phase === 'ending') return false;
+    if (pdu[0] === P_DATA_TF) this.receiving = true;
+    return true;
+  }
+
+  /** Stop taking work: finish the C-STORE in flight, if any, then end the association. */
+  drain(): void {
+    this.draining = true;
+    if (this.phase === 'connected') this.end();
+    else this.settle();
+  }
+
+  /** While draining, ends an association that holds nothing unanswered. */
+  private settle(): void {
+    if (this.draining && this.phase === 'associated' && !this.receiving && this.unanswered === 0) this.end();
+  }
+
+  private end(): void {
+    if (this.phase === 'associated') {
+      this.deps.ingest.log.debug({}, 'association aborted at an instance boundary: the site is stopping');
+      this.sendAbort(AbortSource.ServiceUser, AbortReason.NotSpecified);
+    }
+    this.phase = 'ending';
+    this.connection.end();
+    // A peer that keeps its side open after the abort is not waited for.
+    setTimeout(() => this.connection.destroy(), 2000).unref();
+  }
+
+  /** The handler got a whole request: it is now unanswered rather than being received. */
+  private handedOver(): void {
+    this.receiving = false;
+    this.unanswered++;
+  }
+
+  private answered(): void {
+    this.unanswered--;
+    this.settle();
   }
 
   override associationRequested(association: Association): void {
+    this.phase = 'negotiating';
     void this.negotiate(association);
   }
 
   private async negotiate(association: Association) {
     const calledAe = association.getCalledAeTitle().trim();
     const callingAe = association.getCallingAeTitle().trim();
-    let decision: RouteDecision;
+    let decision: RouteDecision | 'busy';
     try {
       decision = await this.deps.resolveRoute(calledAe, callingAe);
     } catch {
-      this.deps.metrics.associations.inc({ result: 'rejected-busy' });
-      this.sendAssociationReject(
+      decision = 'busy';
+    }
+    if (decision === 'busy' || this.draining) {
+      // Come back later (to this site once restarted, or another replica).
+      this.deps.metrics.associations.inc({ result: this.draining ? 'rejected-draining' : 'rejected-busy' });
+      this.reject(
         RejectResult.Transient,
         RejectSource.ServiceProviderPresentation,
         RejectReason.TemporaryCongestion,
@@ -120,11 +180,7 @@ export class AnnexScp extends Scp {
     }
     if (!decision.accept) {
       this.deps.metrics.associations.inc({ result: 'rejected-called-ae' });
-      this.sendAssociationReject(
-        RejectResult.Permanent,
-        RejectSource.ServiceUser,
-        RejectReason.CalledAeNotRecognized,
-      );
+      this.reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized);
       return;
     }
     association.setMaxPduLength(this.deps.maxPdu);
@@ -146,27 +202,35 @@ export class AnnexScp extends Scp {
     if (accepted === 0) {
       // Nothing we can store: say so at association time rather than accept an empty association.
       this.deps.metrics.associations.inc({ result: 'rejected-no-context' });
-      this.sendAssociationReject(
-        RejectResult.Permanent,
-        RejectSource.ServiceUser,
-        RejectReason.NoReasonGiven,
-      );
+      this.reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.NoReasonGiven);
       return;
     }
     this.projectId = decision.projectId;
     this.callingAe = callingAe;
     this.deps.metrics.associations.inc({ result: 'accepted' });
+    this.phase = 'associated';
     this.sendAssociationAccept();
+  }
+
+  private reject(...reason: Parameters<AnnexScp['sendAssociationReject']>): void {
+    this.sendAssociationReject(...reason);
+    // Rejected: the peer closes the connection; a draining site does not wait for that.
+    this.phase = 'connected';
+    if (this.draining) this.end();
   }
 
   override associationReleaseRequested(): void {
     this.sendAssociationReleaseResponse();
+    this.phase = 'connected';
+    if (this.draining) this.end();
   }
 
   override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
+    this.handedOver();
     const response = responses.CEchoResponse.fromRequest(request);
     response.setStatus(StoreStatus.Success);
     callback(response);
+    this.answered();
   }
 
   override createStoreWritableStream(_context: PresentationContext, _request: CStoreRequest): Writable {
@@ -187,7 +251,13 @@ export class AnnexScp extends Scp {
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
-    void this.store(request).then(callback);
+    this.handedOver();
+    void this.store(request).then((response) => {
+      // Cut at the deadline: whatever the outcome, nothing is acknowledged on a closed connection.
+      if (this.connection.destroyed) return;
+      callback(response);
+      this.answered();
+    });
   }
 
   private async store(request: CStoreRequest): Promise<CStoreResponse> {

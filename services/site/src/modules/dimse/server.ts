@@ -11,7 +11,11 @@ import { dimseSettingsOf } from './settings.ts';
 
 export interface DimseServer {
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting associations and lets those open finish the C-STORE in flight; when `cut`
+   * aborts (default: after SHUTDOWN_GRACE_MS), the connections left are closed.
+   */
+  close(cut?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -40,22 +44,23 @@ export async function startDimseServer(
     associationTimeout: settings.DIMSE_ASSOCIATION_TIMEOUT_MS,
     pduTimeout: settings.DIMSE_ASSOCIATION_TIMEOUT_MS,
   };
-  const sockets = new Set<Socket>();
+  const associations = new Map<Socket, AnnexScp>();
+  let draining = false;
   const server = net.createServer({ noDelay: true }, (socket) => {
     socket.setNoDelay(true);
-    if (sockets.size >= settings.DIMSE_MAX_ASSOCIATIONS) {
+    if (draining || associations.size >= settings.DIMSE_MAX_ASSOCIATIONS) {
       socket.destroy();
       return;
     }
-    sockets.add(socket);
+    const scp = new AnnexScp(socket, deps, options);
+    associations.set(socket, scp);
     metrics.open.inc();
     socket.once('close', () => {
-      sockets.delete(socket);
+      associations.delete(socket);
       metrics.open.dec();
     });
     socket.on('error', () => socket.destroy());
-    framePdusOnEmit(socket);
-    const scp = new AnnexScp(socket, deps, options);
+    framePdusOnEmit(socket, (pdu) => scp.admit(pdu));
     scp.on('networkError', () => socket.end());
   });
   await new Promise<void>((resolve, reject) => {
@@ -69,13 +74,21 @@ export async function startDimseServer(
   app.log.info({ port, aeTitle: app.config.DIMSE_AE_TITLE }, 'DIMSE SCP listening');
   return {
     port,
-    async close() {
+    async close(cut = AbortSignal.timeout(app.config.SHUTDOWN_GRACE_MS)) {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // In-flight associations get a moment to finish their current C-STORE, then are cut.
-      const deadline = Date.now() + 5000;
-      while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      // Each association finishes the C-STORE it is receiving, then ends (see AnnexScp).
+      for (const scp of associations.values()) scp.drain();
+      const cutAll = () => {
+        for (const socket of associations.keys()) socket.destroy();
+      };
+      if (cut.aborted) cutAll();
+      else cut.addEventListener('abort', cutAll, { once: true });
+      try {
+        await closed;
+      } finally {
+        cut.removeEventListener('abort', cutAll);
+      }
     },
   };
 }

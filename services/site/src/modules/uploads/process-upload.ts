@@ -15,6 +15,8 @@ export interface UploadJob {
   /** A checked zip, or the single DICOM file at tempPath. */
   zip: CheckedZip | undefined;
   fileName: string;
+  /** Aborted at the shutdown deadline: processing stops between files and the upload is INTERRUPTED. */
+  cut?: AbortSignal;
 }
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -48,7 +50,7 @@ async function ingestOne(ctx: IngestContext, source: Buffer | Readable, projectI
 /**
  * Ingests an upload's files one at a time (one entry in memory at a most), recording each file's
  * outcome and the counters as it goes so GET /api/uploads/{id} shows progress. Always removes the
- * temp file.
+ * temp file. Each file is whole or absent; a cut leaves the upload INTERRUPTED, to be sent again.
  */
 export async function processUpload(
   ctx: IngestContext,
@@ -59,6 +61,7 @@ export async function processUpload(
     await uploads.update(job.uploadId, { status: 'processing' });
     if (job.zip) {
       for (const entry of job.zip.entries) {
+        job.cut?.throwIfAborted();
         const name = sanitizedBasename(entry.fileName);
         let result: Awaited<ReturnType<typeof ingestOne>>;
         if (entry.encrypted) result = { outcome: 'ZIP_ENTRY_ENCRYPTED', kind: 'failed', size: null };
@@ -99,7 +102,9 @@ export async function processUpload(
     }
     await uploads.update(job.uploadId, { status: 'done' });
   } catch (error) {
-    ctx.log.error({ err: error, uploadId: job.uploadId }, 'upload processing failed');
+    if (job.cut?.aborted)
+      ctx.log.warn({ uploadId: job.uploadId }, 'upload processing cut at the shutdown deadline');
+    else ctx.log.error({ err: error, uploadId: job.uploadId }, 'upload processing failed');
     await uploads.update(job.uploadId, { status: 'failed', errorCode: 'INTERRUPTED' }).catch(() => undefined);
   } finally {
     job.zip?.close();

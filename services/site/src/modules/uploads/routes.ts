@@ -105,6 +105,7 @@ export async function uploadRoutes(app: FastifyInstance) {
           projectId,
           zip,
           fileName: name,
+          cut: app.drain.cut,
         });
         inFlight.add(job);
         void job.finally(() => inFlight.delete(job));
