@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('site process', () => {
   it('refuses a bad environment with one message that lists every problem', async () => {
     const proc = runSite({ HTTP_PORT: 'not-a-port', SITE_SECRET: 'short', SHUTDOWN_GRACE_MS: '-1' });
-    expect((await proc.exited).code).toBe(78);
+    expect((await proc.exited).code, proc.output()).toBe(78);
     const message = proc.output();
     for (const key of [
       'HTTP_PORT',
