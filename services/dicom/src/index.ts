@@ -3,6 +3,7 @@
 
 // PS3.15 de-identification and pseudonyms (deid owner).
 export * from './deid/index.ts';
+export type { Code, PatientStudy } from './derived/values.ts';
 export { initCodecs } from './frames/codecs.ts';
 export { canDecode, decodeFrame, decodeFrameSync } from './frames/decode-frame.ts';
 export type { DecodedFrame } from './frames/decoded-frame.ts';
@@ -12,6 +13,7 @@ export { decodeRleFrame } from './frames/rle-decode.ts';
 export { encodeRleFrame } from './frames/rle-encode.ts';
 export { TRANSCODE_TARGETS, transcodeInstance } from './frames/transcode.ts';
 export { windowLinear } from './frames/voi-lut.ts';
+export { imageVolumeNifti, labelVolumeNifti, niftiAffine } from './nifti/write-nifti.ts';
 export {
   type DicomJsonDataset,
   type DicomJsonElement,
@@ -32,6 +34,21 @@ export { DicomParseError, type DicomParseErrorCode } from './part10/errors.ts';
 export { TransferSyntax, type TransferSyntaxTraits, transferSyntaxTraits } from './part10/transfer-syntax.ts';
 export { DatasetWalker } from './part10/walker.ts';
 export * from './pseudonym/index.ts';
+export {
+  hexToDicomLab,
+  packBits,
+  SEGMENTATION_STORAGE,
+  type SegInput,
+  type SegSegment,
+  writeSeg,
+} from './seg/write-seg.ts';
+export {
+  COMPREHENSIVE_SR_STORAGE,
+  type MeasurementReportInput,
+  type SrClassification,
+  type SrMeasurement,
+  writeMeasurementReport,
+} from './sr/write-sr.ts';
 export { CT_IMAGE_STORAGE, type CtSeriesOptions, makeCtSeries } from './synthetic/ct-series.ts';
 export type { SyntheticSeries } from './synthetic/image-series.ts';
 export { MR_IMAGE_STORAGE, type MrSeriesOptions, makeMrSeries } from './synthetic/mr-series.ts';
@@ -55,3 +72,11 @@ export {
   type SyntheticTransferSyntax,
 } from './synthetic/series-options.ts';
 export { makeStudy, type SyntheticStudy } from './synthetic/study.ts';
+export { lpsToRas, type Matrix4, voxelToPatientLps } from './volume/affine.ts';
+export {
+  seriesVolume,
+  VolumeGeometryError,
+  type VolumeGeometryErrorCode,
+  type VolumeSourceInstance,
+} from './volume/series-volume.ts';
+export type { VolumeFrame, VolumeGeometry } from './volume/types.ts';

@@ -16,6 +16,13 @@ export interface CtSeriesOptions extends SeriesOptions {
   /** 1: signed stored values (intercept 0); 0: unsigned with intercept -1024 (the usual scanner output). */
   pixelRepresentation?: 0 | 1;
   rescaleSlope?: number;
+  /**
+   * ImageOrientationPatient (row then column cosines); default axial [1,0,0,0,1,0]. An oblique one tilts
+   * the whole stack: slices still step along the normal, through the same phantom.
+   */
+  orientation?: [number, number, number, number, number, number];
+  /** 'reverse': instances numbered from the last slice to the first, as some scanners write them. */
+  sliceOrder?: 'forward' | 'reverse';
 }
 
 /** Axial CT series of a body phantom in HU; slices step toward the feet by SpacingBetweenSlices. */
@@ -28,16 +35,25 @@ export function makeCtSeries(options: CtSeriesOptions): SyntheticSeries {
   const step = options.spacingBetweenSlices ?? thickness;
   const pixelRepresentation = options.pixelRepresentation ?? 0;
   const slope = options.rescaleSlope ?? 1;
-  const x0 = -((columns - 1) * spacing) / 2;
-  const y0 = -((rows - 1) * spacing) / 2;
+  const iop = options.orientation ?? [1, 0, 0, 0, 1, 0];
+  const r = iop.slice(0, 3);
+  const c = iop.slice(3, 6);
+  // Slices step toward the feet for axial; for any orientation along -normal (normal = row × column).
+  const n = [r[1]! * c[2]! - r[2]! * c[1]!, r[2]! * c[0]! - r[0]! * c[2]!, r[0]! * c[1]! - r[1]! * c[0]!];
+  // The image centre stays on the patient axis: the first pixel sits half a field back along row and column.
+  const half = [0, 1, 2].map((i) => -((columns - 1) * spacing * r[i]! + (rows - 1) * spacing * c[i]!) / 2);
+  const positions = Array.from({ length: options.slices }, (_, k) =>
+    dsPoint([0, 1, 2].map((i) => half[i]! - k * step * n[i]!)),
+  );
+  if (options.sliceOrder === 'reverse') positions.reverse();
   const geometry: SeriesGeometry = {
     rows,
     columns,
     pixelSpacing: [spacing, spacing],
     sliceThickness: thickness,
     spacingBetweenSlices: step,
-    imageOrientationPatient: [1, 0, 0, 0, 1, 0],
-    positions: Array.from({ length: options.slices }, (_, k) => dsPoint([x0, y0, -k * step])),
+    imageOrientationPatient: iop.map((v) => Number(ds(v))) as SeriesGeometry['imageOrientationPatient'],
+    positions,
   };
   return writeImageSeries({
     options,

@@ -8,6 +8,13 @@ import { writeHeader } from './part10-writer.ts';
 const SENTINEL_UID = `2.25.${'9'.repeat(39)}`;
 const SENTINEL_DS = '-99999.9999';
 
+/** A DS value widened to the sentinel's width with trailing zeros (same number, fixed layout). */
+const zeroFilled = (value: string): string => {
+  if (/e/i.test(value)) return value.padEnd(SENTINEL_DS.length);
+  const decimal = value.includes('.') ? value : `${value}.`;
+  return decimal.padEnd(SENTINEL_DS.length, '0');
+};
+
 const T = {
   MediaStorageSOPInstanceUID: 0x00020003,
   SOPInstanceUID: 0x00080018,
@@ -79,12 +86,10 @@ export class SliceHeaderTemplate {
     put('MediaStorageSOPInstanceUID', fields.sopInstanceUid, '\0');
     put('SOPInstanceUID', fields.sopInstanceUid, '\0');
     put('InstanceNumber', String(fields.instanceNumber), ' ');
-    // Each DS value may hold at most 16 bytes, padding included: pad every component, not just the last.
-    put(
-      'ImagePositionPatient',
-      fields.imagePositionPatient.map((v) => v.padEnd(SENTINEL_DS.length)).join('\\'),
-      ' ',
-    );
+    // Each DS value may hold at most 16 bytes, padding included, so every component is filled to the
+    // template's width: with trailing zeros, not spaces (valid either way, but dcm2niix misreads a
+    // multi-valued DS with spaces inside it, and other readers may too).
+    put('ImagePositionPatient', fields.imagePositionPatient.map(zeroFilled).join('\\'), ' ');
     put('SliceLocation', fields.sliceLocation, ' ');
     return out;
   }
