@@ -50,7 +50,8 @@ beforeAll(async () => {
   demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   demo.stdout!.on('data', (d) => (output += d));
   demo.stderr!.on('data', (d) => (output += d));
-  exited = new Promise((resolve) => demo.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  // 'close', not 'exit': npm can end before the last lines its script printed have been read from the pipe.
+  exited = new Promise((resolve) => demo.on('close', (code, signal) => resolve(signal ?? `exit ${code}`)));
   // A fresh clone builds both web apps on the first start: give it minutes.
   const deadline = Date.now() + 420_000;
   while (!output.includes('Annex demo is running')) {

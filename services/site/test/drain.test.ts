@@ -229,10 +229,19 @@ describe('SIGTERM drain', () => {
       expect(acked.length).toBeLessThan(files.length);
       const abort = events.find((e) => e.from === 'site' && e.pdu === 'abort');
       expect(abort, JSON.stringify(events.slice(-8))).toBeDefined();
-      const begun = storeRequests(events).filter((e) => e.seq < abort!.seq);
-      expect(begun.map((e) => 'sopInstanceUid' in e && e.sopInstanceUid)).toEqual(
+      // Measured at the link, storescu's next command (and its first fragment) can pass the proxy
+      // before the site's abort does: it sends it the moment the last response reaches it. So the
+      // rule is checked on what the site had received in full before it aborted.
+      const peerDatasetEnds = events.filter((e) => e.from === 'peer' && e.pdu === 'dataset-end');
+      const receivedInFull = storeRequests(events).filter((request) => {
+        const end = peerDatasetEnds.find((e) => e.seq > request.seq);
+        return end !== undefined && end.seq < abort!.seq;
+      });
+      expect(receivedInFull.map((e) => e.sopInstanceUid)).toEqual(
         acked.filter((e) => e.seq < abort!.seq).map((e) => 'sopInstanceUid' in e && e.sopInstanceUid),
       );
+      // Nothing was refused: what was not acknowledged got no answer at all, for the PACS to retry.
+      expect(storeResponses(events).filter((e) => e.status !== 0)).toEqual([]);
       // storescu saw the same: what it reports stored is what the site acknowledged.
       expect(result.code, result.out).not.toBe(0);
       const reported = result.stored.map((file) => series.sopInstanceUids[files.indexOf(file)]!);
