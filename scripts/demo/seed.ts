@@ -31,6 +31,8 @@ export const DEMO_PROJECT = {
         required: true,
         attributes: [],
         threshold: [0, 400] as [number, number],
+        code: { scheme: 'SCT', value: '52988006', meaning: 'Lesion' },
+        category: { scheme: 'SCT', value: '49755003', meaning: 'Morphologically Altered Structure' },
       },
       {
         id: 'nodule',
@@ -38,6 +40,8 @@ export const DEMO_PROJECT = {
         color: '#3cb44b',
         tool: 'bbox' as const,
         required: false,
+        code: { scheme: 'SCT', value: '27925004', meaning: 'Nodule' },
+        category: { scheme: 'SCT', value: '49755003', meaning: 'Morphologically Altered Structure' },
         attributes: [
           { id: 'solid', label: 'Solid', type: 'boolean' as const, required: true },
           {

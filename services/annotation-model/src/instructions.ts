@@ -47,6 +47,18 @@ export const LABEL_TOOLS = [
 ] as const;
 export type LabelTool = (typeof LABEL_TOOLS)[number];
 
+/**
+ * A coded concept (PS3.3 8.8): the ontology term a label stands for, e.g. SNOMED CT
+ * `{ scheme: 'SCT', value: '39607008', meaning: 'Lung' }`. Exports write it into DICOM SEG and SR.
+ */
+export const codedConceptSchema = z.strictObject({
+  /** CodingSchemeDesignator: SCT, DCM, FMA, RADLEX, or a local '99…' scheme. */
+  scheme: z.string().regex(/^[A-Za-z0-9_.-]{1,16}$/),
+  value: z.string().regex(/^[^\\]{1,64}$/),
+  meaning: z.string().regex(/^[^\\]{1,64}$/),
+});
+export type CodedConcept = z.infer<typeof codedConceptSchema>;
+
 export const labelDefSchema = z.strictObject({
   id: slugSchema,
   name: z.string().min(1).max(200),
@@ -57,6 +69,10 @@ export const labelDefSchema = z.strictObject({
   attributes: z.array(attributeDefSchema).max(50).default([]),
   /** For masks: the HU range the threshold brush paints by default. */
   threshold: z.tuple([z.number(), z.number()]).optional(),
+  /** What the label is (SEG Segmented Property Type, SR finding); without one exports use a local code. */
+  code: codedConceptSchema.optional(),
+  /** SEG Segmented Property Category, e.g. SCT 49755003 Morphologically Altered Structure. */
+  category: codedConceptSchema.optional(),
 });
 export type LabelDef = z.infer<typeof labelDefSchema>;
 
