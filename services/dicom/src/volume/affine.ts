@@ -8,7 +8,14 @@ export type Matrix4 = [number[], number[], number[], number[]];
  * row j of slice k (geometry.frames order) and lands at its position in mm (PS3.3 C.7.6.2.1.1).
  */
 export function voxelToPatientLps(geometry: VolumeGeometry): Matrix4 {
-  const [rx, ry, rz, cx, cy, cz] = geometry.orientation;
+  // Cosines written as DS (4–6 decimals) are not quite unit vectors: normalized, as dcm2niix and ITK do, so
+  // the affine is a rotation times the spacing and the NIfTI qform can say the same as the sform.
+  const unit = (v: number[]) => {
+    const n = Math.hypot(...v) || 1;
+    return v.map((x) => x / n);
+  };
+  const [rx, ry, rz] = unit(geometry.orientation.slice(0, 3)) as [number, number, number];
+  const [cx, cy, cz] = unit(geometry.orientation.slice(3, 6)) as [number, number, number];
   const [rowSpacing, columnSpacing] = geometry.pixelSpacing;
   const first = geometry.frames[0]!.position;
   const last = geometry.frames.at(-1)!.position;

@@ -7,6 +7,9 @@ import { voxelToPatientLps } from './affine.ts';
 import { seriesVolume, VolumeGeometryError, type VolumeSourceInstance } from './series-volume.ts';
 
 const OBLIQUE: [number, number, number, number, number, number] = [0.9397, 0.342, 0, -0.117, 0.3214, -0.9397];
+/** The cosines as the unit vectors they stand for (DS rounding leaves them a hair off unit length). */
+const unit = (v: readonly number[]) => v.map((x) => x / Math.hypot(...v));
+const [ROW, COLUMN] = [unit(OBLIQUE.slice(0, 3)), unit(OBLIQUE.slice(3))];
 
 /** The series as the index hands it over: DICOM JSON per instance, in whatever order the files came. */
 const sourceOf = (series: SyntheticSeries): VolumeSourceInstance[] =>
@@ -71,8 +74,8 @@ describe('seriesVolume', () => {
         const expected = [0, 1, 2].map(
           (a) =>
             series.geometry.positions[slice]![a]! +
-            OBLIQUE[a]! * i * series.geometry.pixelSpacing[1] +
-            OBLIQUE[a + 3]! * j * series.geometry.pixelSpacing[0],
+            ROW[a]! * i * series.geometry.pixelSpacing[1] +
+            COLUMN[a]! * j * series.geometry.pixelSpacing[0],
         );
         const got = [0, 1, 2].map((a) => m[a]![0]! * i + m[a]![1]! * j + m[a]![2]! * k + m[a]![3]!);
         for (let a = 0; a < 3; a++) expect(got[a]).toBeCloseTo(expected[a]!, 3);
