@@ -4,12 +4,12 @@ import { z } from 'zod';
 // site-made pseudonym: `<kind>_<base64url of a keyed hash>` (DESIGN.md rule 2). The cloud can
 // compare them, never reverse them. Kinds are fixed so a task id can never be passed as a study id.
 // Prefixes match @annex/dicom's pseudonymize() (pt, st, se, in, usr, prj, ann; its bodies are 20
-// characters); `tk` (task) is this package's addition. `acc` (accession) never crosses.
-export const PSEUDONYM_KINDS = ['pt', 'st', 'se', 'in', 'tk', 'prj', 'usr', 'ann'] as const;
+// characters); `tk` (task) and `exp` (label export) are this package's additions. `acc` (accession) never crosses.
+export const PSEUDONYM_KINDS = ['pt', 'st', 'se', 'in', 'tk', 'prj', 'usr', 'ann', 'exp'] as const;
 export type PseudonymKind = (typeof PSEUDONYM_KINDS)[number];
 
 /** Any pseudonym, whatever its kind. */
-export const PSEUDONYM_PATTERN = /^(pt|st|se|in|tk|prj|usr|ann)_[A-Za-z0-9_-]{16,64}$/;
+export const PSEUDONYM_PATTERN = /^(pt|st|se|in|tk|prj|usr|ann|exp)_[A-Za-z0-9_-]{16,64}$/;
 
 const patternFor = (kind: PseudonymKind) => new RegExp(`^${kind}_[A-Za-z0-9_-]{16,64}$`);
 
@@ -24,6 +24,7 @@ export const taskId = pseudonymId('tk');
 export const projectId = pseudonymId('prj');
 export const userId = pseudonymId('usr');
 export const annotationSetId = pseudonymId('ann');
+export const exportId = pseudonymId('exp');
 
 /** A site's id is chosen at registration by the cloud admin: a lowercase slug, not a pseudonym. */
 export const SITE_ID_PATTERN = /^[a-z][a-z0-9-]{2,39}$/;

@@ -13,6 +13,7 @@ export * from './keys.ts';
 export * from './message-registry.ts';
 export * from './messages/annotator-profile.ts';
 export * from './messages/command-result.ts';
+export * from './messages/export-completed.ts';
 export * from './messages/labelset-finalized.ts';
 export * from './messages/ping.ts';
 export * from './messages/project-settings.ts';

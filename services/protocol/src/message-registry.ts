@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Direction } from './direction.ts';
 import { annotatorProfileSchema } from './messages/annotator-profile.ts';
 import { commandResultSchema } from './messages/command-result.ts';
+import { exportCompletedSchema } from './messages/export-completed.ts';
 import { labelsetFinalizedSchema } from './messages/labelset-finalized.ts';
 import { pingSchema } from './messages/ping.ts';
 import { projectSettingsSchema } from './messages/project-settings.ts';
@@ -30,6 +31,7 @@ export const MESSAGES = {
   'task.metrics': { dirs: ['s2c'], sequenced: true, body: taskMetricsSchema },
   'labelset.finalized': { dirs: ['s2c'], sequenced: true, body: labelsetFinalizedSchema },
   'annotator.profile': { dirs: ['s2c'], sequenced: true, body: annotatorProfileSchema },
+  'export.completed': { dirs: ['s2c'], sequenced: true, body: exportCompletedSchema },
   ping: { dirs: ['c2s'], sequenced: true, body: pingSchema },
   'qc.decision': { dirs: ['c2s'], sequenced: true, body: qcDecisionSchema },
   'project.settings': { dirs: ['c2s'], sequenced: true, body: projectSettingsSchema },

@@ -79,6 +79,16 @@ export const validBodies: { [T in MessageType]: BodyOf<T> } = {
     ],
   },
   'annotator.profile': { annotatorId: fakeId('usr', 'ann-1'), displayName: 'Dr. Ana Müller' },
+  'export.completed': {
+    exportId: fakeId('exp', 'export-1'),
+    projectId: fakeId('prj', 'project-1'),
+    variant: 'deidentified',
+    formats: ['seg', 'nifti', 'dicom'],
+    taskCount: 100,
+    fileCount: 3402,
+    bytes: 1_234_567_890,
+    completedAt: '2026-12-06T15:00:00.000Z',
+  },
   'labelset.finalized': {
     taskId: fakeId('tk', 'task-1'),
     projectId: fakeId('prj', 'project-1'),

@@ -361,3 +361,25 @@ export async function reflagDriftedProjects(
   }
   return drifted.length;
 }
+
+/** export.completed: recorded once per export (a redelivered message changes nothing). */
+export async function applyExportCompleted(
+  tx: Db,
+  siteId: string,
+  envelopes: Envelope<'export.completed'>[],
+) {
+  await tx.qcExport.createMany({
+    data: envelopes.map((e) => ({
+      siteId,
+      exportId: e.body.exportId,
+      projectId: e.body.projectId,
+      variant: e.body.variant,
+      formats: e.body.formats,
+      taskCount: e.body.taskCount,
+      fileCount: e.body.fileCount,
+      bytes: BigInt(e.body.bytes),
+      completedAt: new Date(e.body.completedAt),
+    })),
+    skipDuplicates: true,
+  });
+}

@@ -46,6 +46,32 @@ export async function qcProjectRoutes(app: FastifyInstance) {
     },
   );
 
+  // Exports made at the site for this project: counts only (the files never leave the hospital).
+  r.get(
+    '/api/qc/projects/:siteId/:projectId/exports',
+    { preHandler: roles, schema: { tags: ['qc'], params: projectParamsSchema } },
+    async (request) => {
+      const { siteId, projectId } = request.params;
+      await requireVisibleSite(app.prisma, scope(request), siteId);
+      const rows = await app.prisma.qcExport.findMany({
+        where: { siteId, projectId },
+        orderBy: { completedAt: 'desc' },
+        take: 200,
+      });
+      return {
+        exports: rows.map((x) => ({
+          exportId: x.exportId,
+          variant: x.variant,
+          formats: x.formats,
+          taskCount: x.taskCount,
+          fileCount: x.fileCount,
+          bytes: Number(x.bytes),
+          completedAt: x.completedAt.toISOString(),
+        })),
+      };
+    },
+  );
+
   r.get(
     '/api/qc/projects/:siteId/:projectId/annotators',
     {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { qcDecisionRoutes } from './decision-routes.ts';
 import {
   applyAnnotatorProfile,
+  applyExportCompleted,
   applyLabelsetFinalized,
   applyTaskMetrics,
   applyTaskUpserted,
@@ -11,7 +12,7 @@ import { qcProjectRoutes } from './project-routes.ts';
 import { qcTaskRoutes } from './task-routes.ts';
 
 /**
- * The QC module: applies task.upserted, task.metrics, labelset.finalized and annotator.profile
+ * The QC module: applies task.upserted, task.metrics, labelset.finalized, annotator.profile and export.completed
  * from the inbox, and
  * serves the QC API. command.result needs no handler here: the outbox row it updates is where a
  * decision's and a settings revision's state is read from. Every few minutes it re-flags time
@@ -22,6 +23,7 @@ export async function qcModule(app: FastifyInstance) {
   app.inboxHandlers.register('task.metrics', applyTaskMetrics);
   app.inboxHandlers.register('labelset.finalized', applyLabelsetFinalized);
   app.inboxHandlers.register('annotator.profile', applyAnnotatorProfile);
+  app.inboxHandlers.register('export.completed', applyExportCompleted);
   await app.register(qcTaskRoutes);
   await app.register(qcDecisionRoutes);
   await app.register(qcProjectRoutes);
