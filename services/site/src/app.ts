@@ -9,6 +9,7 @@ import { annotatorsPlugin } from './modules/annotators/plugin.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { decisionsPlugin } from './modules/decisions/plugin.ts';
 import { dicomwebRoutes } from './modules/dicomweb/routes.ts';
+import { exportRoutes } from './modules/exports/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { ingestPlugin } from './modules/ingest/context.ts';
 import { stowRoutes } from './modules/ingest/stow/routes.ts';
@@ -87,6 +88,8 @@ export async function buildApp(config: SiteConfig, deps: SiteDeps): Promise<Fast
   await app.register(webRoutes, deps.webRoot ? { root: deps.webRoot } : {});
   await app.register(dicomwebRoutes);
   await app.register(reidentifyPlugin);
+  // After DICOMweb: exports read through its annotator view.
+  await app.register(exportRoutes);
   await app.register(ingestPlugin);
   await app.register(aeRouteRoutes);
   await app.register(stowRoutes);

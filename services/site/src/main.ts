@@ -44,6 +44,7 @@ export async function startSite(
     // Idempotent: every worker process may (re)declare the schedules.
     await scheduleOrphanReaper(deps.redis, config.QUEUE_PREFIX);
     await scheduleRepeating(deps.redis, config.QUEUE_PREFIX, JobName.ExpireLeases, {}, 60_000);
+    await scheduleRepeating(deps.redis, config.QUEUE_PREFIX, JobName.ExpireExports, {}, 10 * 60_000);
     // A job still running at the cut is left to BullMQ's stalled-job recovery (it runs again).
     draining.push({ name: 'worker', stop: workers.close });
   }

@@ -15,6 +15,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need no token (health, docs, the OIDC issuer). */
     public?: boolean;
+    /**
+     * A request this says yes to needs no token: the route authenticates it another way (a signed
+     * download link) and must check that itself before it answers.
+     */
+    authenticatesItself?: (request: FastifyRequest) => boolean;
   }
 }
 
@@ -36,7 +41,8 @@ export const authPlugin = fp<AuthPluginOptions>(
   async (app, { verify }) => {
     app.decorateRequest('principal', undefined);
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
-      if (request.routeOptions.config?.public || request.method === 'OPTIONS') return;
+      const config = request.routeOptions.config;
+      if (config?.public || config?.authenticatesItself?.(request) || request.method === 'OPTIONS') return;
       const token = bearer(request);
       if (!token)
         throw new AppError('TOKEN_MISSING', 401, 'Send an access token as "Authorization: Bearer <token>".');

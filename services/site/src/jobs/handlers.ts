@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { buildExportHandler, expireExportsHandler } from '../modules/exports/jobs.ts';
 import { reapOrphansHandler, seriesIndexedHandler } from '../modules/ingest/jobs.ts';
 import { computeQualityHandler, expireLeasesHandler } from '../modules/tasks/jobs.ts';
 import { JobName } from './names.ts';
@@ -11,5 +12,7 @@ export function createJobHandlers(app: FastifyInstance): JobHandlers {
     [JobName.ReapOrphans]: reapOrphansHandler(app),
     [JobName.ComputeQuality]: computeQualityHandler(app),
     [JobName.ExpireLeases]: expireLeasesHandler(app),
+    [JobName.BuildExport]: buildExportHandler(app),
+    [JobName.ExpireExports]: expireExportsHandler(app),
   };
 }

@@ -5,6 +5,8 @@ export enum QueueName {
   Ingest = 'ingest',
   Maintenance = 'maintenance',
   Quality = 'quality',
+  /** Label exports: long, I/O-bound, kept apart so they never delay ingest or quality. */
+  Export = 'export',
 }
 
 /** Every job name, in one place; each has exactly one handler (checked at start-up). */
@@ -17,6 +19,10 @@ export enum JobName {
   ComputeQuality = 'compute-quality',
   /** Returns abandoned claims to the pool. */
   ExpireLeases = 'expire-leases',
+  /** Writes one label export (formats, bundle, manifest) into object storage. */
+  BuildExport = 'build-export',
+  /** Deletes the files of exports past their expiry. */
+  ExpireExports = 'expire-exports',
 }
 
 // Payloads carry database ids only: never UIDs, names or any other DICOM value.
@@ -27,6 +33,8 @@ export const jobPayloadSchemas = {
   [JobName.ReapOrphans]: z.strictObject({}),
   [JobName.ComputeQuality]: z.strictObject({ taskId: dbId }),
   [JobName.ExpireLeases]: z.strictObject({}),
+  [JobName.BuildExport]: z.strictObject({ exportId: dbId }),
+  [JobName.ExpireExports]: z.strictObject({}),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloadSchemas)[N]>;
@@ -36,4 +44,6 @@ export const jobQueue: Record<JobName, QueueName> = {
   [JobName.ReapOrphans]: QueueName.Maintenance,
   [JobName.ComputeQuality]: QueueName.Quality,
   [JobName.ExpireLeases]: QueueName.Maintenance,
+  [JobName.BuildExport]: QueueName.Export,
+  [JobName.ExpireExports]: QueueName.Maintenance,
 };

@@ -36,6 +36,9 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   };
 }
 
+// An export holds a part buffer and a task's label volumes in memory: one at a time per process.
+const QUEUE_CONCURRENCY: Partial<Record<QueueName, number>> = { [QueueName.Export]: 1 };
+
 /**
  * Starts one worker per queue. The handler map's type makes a missing handler a compile error;
  * the run-time check also catches handlers for names that no longer exist.
@@ -65,7 +68,7 @@ export function startWorkers(
             throw new Error(`no handler for job "${job.name}" on queue "${queue}"`);
           await handler(jobPayloadSchemas[name].parse(job.data) as never);
         },
-        { connection, prefix, concurrency },
+        { connection, prefix, concurrency: QUEUE_CONCURRENCY[queue] ?? concurrency },
       ),
   );
   return { close: () => Promise.all(workers.map((w) => w.close())).then(() => undefined) };

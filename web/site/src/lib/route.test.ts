@@ -32,5 +32,6 @@ describe('hash routes', () => {
     expect(parseRoute('')).toEqual({ name: 'browse' });
     expect(parseRoute('#/tasks')).toEqual({ name: 'tasks' });
     expect(parseRoute('#/review')).toEqual({ name: 'review' });
+    expect(parseRoute('#/exports')).toEqual({ name: 'exports' });
   });
 });

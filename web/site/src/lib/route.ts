@@ -7,7 +7,9 @@ export type Route =
   /** A reviewer's queue of submitted work (the project's review stage). */
   | { name: 'review' }
   /** From the QC dashboard: a task named by its pseudonym, opened by a reviewer. */
-  | { name: 'qc-task'; cloudTaskId: string };
+  | { name: 'qc-task'; cloudTaskId: string }
+  /** Label exports of a project (site administrators). */
+  | { name: 'exports' };
 
 const UID = /^[0-9.]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,6 +31,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'tasks') return { name: 'tasks' };
   if (parts[0] === 'review') return { name: 'review' };
+  if (parts[0] === 'exports') return { name: 'exports' };
   if (parts[0] === 'qc-task' && parts[1] && /^tk_[A-Za-z0-9_-]{16,64}$/.test(parts[1])) {
     return { name: 'qc-task', cloudTaskId: parts[1] };
   }

@@ -19,6 +19,9 @@ import type { DeidUidRepository } from './repository.ts';
 import { DeidUidResolver } from './uid-resolver.ts';
 
 export const ANNOTATOR_PROFILE = 'annotator-view';
+/** The profile of de-identified datasets that leave the project (exports): the view's, plus cleaned SR content. */
+export const EXPORT_PROFILE = 'research-export';
+type DeidProfileId = typeof ANNOTATOR_PROFILE | typeof EXPORT_PROFILE;
 
 /** The pseudonym scope of the unscoped DICOMweb root: the site itself (no project). */
 export const SITE_SCOPE = '';
@@ -98,15 +101,23 @@ export class ScopedAnnotatorView {
     const key = `${this.fingerprint}:${cacheKey}`;
     const cached = this.caches.json.get(key);
     if (cached) return cached;
-    const out = deidentifyJson(ds as DeidJsonDataset, {
-      profile: ANNOTATOR_PROFILE,
+    const out = this.deidentifyJson(ds, patientKey);
+    this.caches.json.set(key, out, 1);
+    return out;
+  }
+
+  /**
+   * jsonOf without the cache, for one-pass readers (exports) that would only evict what viewers use. Same
+   * pseudonyms, date shift and UIDs as the view; `profile` lets a dataset leaving the project clean more.
+   */
+  deidentifyJson(ds: DicomJson, patientKey: string, profile: DeidProfileId = ANNOTATOR_PROFILE): DicomJson {
+    return deidentifyJson(ds as DeidJsonDataset, {
+      profile,
       secret: this.secret,
       project: this.project,
       patientKey,
       reportDetail: 'changes',
     }).dataset as DicomJson;
-    this.caches.json.set(key, out, 1);
-    return out;
   }
 
   /** The instance bytes through the PS3.15 engine (annotator-view profile), cached per instance and view. */
@@ -114,8 +125,19 @@ export class ScopedAnnotatorView {
     const key = `${this.fingerprint}:${instanceId}`;
     const cached = this.caches.instances.get(key);
     if (cached) return cached;
+    const out = this.deidentifyInstance(bytes, patientKey);
+    this.caches.instances.set(key, out, out.length);
+    return out;
+  }
+
+  /** instanceOf without the cache (exports read every instance once; caching them would only grow memory). */
+  deidentifyInstance(
+    bytes: Uint8Array,
+    patientKey: string,
+    profile: DeidProfileId = ANNOTATOR_PROFILE,
+  ): DeidInstance {
     const result = deidentify(bytes, {
-      profile: ANNOTATOR_PROFILE,
+      profile,
       secret: this.secret,
       project: this.project,
       patientKey,
@@ -124,9 +146,7 @@ export class ScopedAnnotatorView {
       refuseBurnedIn: true,
       ...(this.masking.enabled ? { pixelMasking: { templates: this.masking.templates } } : {}),
     });
-    const out = { chunks: result.chunks, length: result.chunks.reduce((n, c) => n + c.byteLength, 0) };
-    this.caches.instances.set(key, out, out.length);
-    return out;
+    return { chunks: result.chunks, length: result.chunks.reduce((n, c) => n + c.byteLength, 0) };
   }
 
   /**
