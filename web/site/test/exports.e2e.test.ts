@@ -16,6 +16,7 @@ import { taskContextOf } from '../../../services/site/src/modules/tasks/context.
 import { startTestSite, type TestSite } from '../../../services/site/test/app.ts';
 import { type ClaimedTask, finalizeByConsensus } from '../../../services/site/test/final-label-set.ts';
 import { squareRuns } from '../../../services/site/test/mask-runs.ts';
+import { viewHref } from '../src/lib/route.ts';
 import { buildApp } from './build-app.ts';
 import { launchChromium } from './chromium.ts';
 
@@ -35,6 +36,9 @@ let dist: string;
 let work: string;
 let projectId: string;
 const series: SyntheticSeries[] = [];
+/** The extracted bundle of the downloaded export. */
+let bundleRoot: string;
+const taskIds: string[] = [];
 
 const api = async (user: string, method: 'GET' | 'POST', path: string, payload?: object) =>
   site.app.inject({ method, url: path, headers: await site.auth(user), ...(payload ? { payload } : {}) });
@@ -130,7 +134,8 @@ beforeAll(async () => {
     expect(added.statusCode, added.body).toBeLessThan(300);
   }
   // One annotator per task (consensus of one), then the QC decision that makes the final label set.
-  for (const _ of series) await finalizeByConsensus(site, projectId, [{ user: 'ana', doc: lesionDoc }]);
+  for (const _ of series)
+    taskIds.push(await finalizeByConsensus(site, projectId, [{ user: 'ana', doc: lesionDoc }]));
   chromium = await launchChromium();
   page = await (
     await chromium.browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true })
@@ -254,6 +259,7 @@ describe('a site administrator exports labels in the browser', () => {
     expect(untar.status, untar.stderr).toBe(0);
     const [top] = await readdir(out);
     const root = join(out, top!);
+    bundleRoot = root;
     const manifest = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')) as {
       files: { path: string; size: number; sha256: string }[];
       tasks: unknown[];
@@ -288,5 +294,51 @@ describe('a site administrator exports labels in the browser', () => {
     await expect.poll(() => statusOf(cancelled), { timeout: 60_000 }).toBe('succeeded');
     expect(await rowOf(cancelled).textContent()).toContain('2/2 tasks');
     expect(await page.getByRole('button', { name: `Download export ${cancelled}` }).count()).toBe(1);
+  });
+
+  it('opens an exported SEG over its series in the viewer, read back through dcmjs, on the painted pixels', async () => {
+    // The administrator (a PHI viewer) sees the original images: the identified SEG, the one for the PACS,
+    // names them. The de-identified SEG of the bundle names the annotators' UIDs, which are not on screen.
+    const ct = series[0]!;
+    const identified = await api('admin', 'GET', `/api/tasks/${taskIds[0]}/export/seg?variant=identified`);
+    expect(identified.statusCode, identified.body.slice(0, 300)).toBe(200);
+    const manifest = JSON.parse(await readFile(join(bundleRoot, 'manifest.json'), 'utf8')) as {
+      files: { path: string }[];
+    };
+    const deidSeg = manifest.files.map((f) => f.path).find((p) => p.endsWith('.seg.dcm'))!;
+    const someImage = manifest.files.map((f) => f.path).find((p) => p.startsWith('dicom/'))!;
+    // In the same signed-in page, as a user following a link inside the app.
+    await page.evaluate(
+      (hash) => {
+        location.hash = hash;
+      },
+      viewHref(ct.study.studyInstanceUid, ct.seriesInstanceUid),
+    );
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as { __annexViewer?: { state(): { loaded: number } } }).__annexViewer?.state()
+          .loaded === n,
+      SLICES,
+      { timeout: 30_000 },
+    );
+    const open = (name: string, buffer: Buffer) =>
+      page.getByLabel('Open a DICOM SEG').setInputFiles({ name, mimeType: 'application/dicom', buffer });
+    await open('identified.seg.dcm', identified.rawPayload);
+    const status = page.getByRole('status', { name: 'SEG overlay' });
+    // The label set painted a 12 × 10 square on each of two slices.
+    await expect
+      .poll(() => status.textContent(), { timeout: 15_000 })
+      .toContain('Lesion: 240 pixels on 2 images');
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as { __annexSegOverlay: () => number }).__annexSegOverlay(),
+      ),
+    ).toBe(240);
+    await page.getByRole('button', { name: 'Close SEG' }).click();
+    // A SEG of other images is refused rather than drawn at the wrong place; a file that is no SEG too.
+    await open('deidentified.seg.dcm', await readFile(join(bundleRoot, deidSeg)));
+    await expect.poll(() => status.textContent()).toContain('SEG_OTHER_SERIES');
+    await open('image.dcm', await readFile(join(bundleRoot, someImage)));
+    await expect.poll(() => status.textContent()).toContain('SEG_NOT_A_SEGMENTATION');
   });
 });
