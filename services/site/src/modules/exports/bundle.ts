@@ -11,7 +11,7 @@ import { createTarWriter } from './formats/tar-writer.ts';
 import type { ExportFormat, ExportVariant } from './schemas.ts';
 import type { ExportContext } from './service.ts';
 import { shownInstanceBytes, taskLabelFiles } from './task-export.ts';
-import { loadTaskSource, type TaskSource } from './task-source.ts';
+import { loadTaskSource, type SourceInstance, type TaskSource } from './task-source.ts';
 
 export interface BundleSpec {
   exportId: string;
@@ -25,6 +25,33 @@ interface FileEntry {
   path: string;
   size: number;
   sha256: string;
+}
+
+/** Source images read ahead of the one being written (each a few MB at most: bounded memory). */
+const PREFETCH = 4;
+
+/**
+ * Maps items through an async function with up to `depth` calls in flight, yielding results in item order.
+ * A failure is thrown where its item's turn comes; what is still in flight then is left to settle.
+ */
+export async function* inOrder<T, R>(
+  items: readonly T[],
+  depth: number,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<[T, R]> {
+  const started: Promise<R>[] = [];
+  const start = (i: number) => {
+    const p = fn(items[i]!);
+    p.catch(() => {});
+    started.push(p);
+  };
+  for (let i = 0; i < Math.min(depth, items.length); i++) start(i);
+  for (let i = 0; i < items.length; i++) {
+    const result = await started[i]!;
+    delete started[i];
+    if (i + depth < items.length) start(i + depth);
+    yield [items[i]!, result];
+  }
 }
 
 async function* chunksOf(chunks: readonly Uint8Array[]) {
@@ -95,16 +122,21 @@ export async function writeBundle(
     }
     if (formats.has('dicom')) {
       const view = ctx.view.forProject(source.projectRef);
-      for (const series of source.series) {
+      const pending: { path: string; instance: SourceInstance }[] = [];
+      for (const series of source.series)
         for (const instance of series.instances) {
           const path = `dicom/${source.study.uid}/${series.uid}/${instance.uid}.dcm`;
           if (writtenInstances.has(path)) continue;
+          // Refused before any of its images is fetched: an image with burned-in text is never exported.
           if (view.instanceRefusal(instance.original, instance.transferSyntaxUid).length > 0)
             throw burnedInSource(instance.deidUid);
-          const { chunks, length } = await shownInstanceBytes(ctx, source, instance);
-          await add(path, length, chunksOf(chunks));
-          writtenInstances.add(path);
+          pending.push({ path, instance });
         }
+      // The next few images are read and de-identified while the current one is written.
+      const shown = inOrder(pending, PREFETCH, ({ instance }) => shownInstanceBytes(ctx, source, instance));
+      for await (const [{ path }, { chunks, length }] of shown) {
+        await add(path, length, chunksOf(chunks));
+        writtenInstances.add(path);
       }
     }
     const annotators =

@@ -19,6 +19,7 @@ export class PartWriter extends Writable {
   private buffer: Buffer;
   private filled = 0;
   private total = 0;
+  private inFlight: Promise<void> | undefined;
 
   constructor(
     private readonly store: ObjectStore,
@@ -44,7 +45,9 @@ export class PartWriter extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    (this.filled > 0 ? this.flush() : Promise.resolve()).then(() => callback(), callback);
+    (this.filled > 0 ? this.flush() : Promise.resolve())
+      .then(() => this.inFlight)
+      .then(() => callback(), callback);
   }
 
   private async absorb(chunk: Buffer): Promise<void> {
@@ -58,11 +61,20 @@ export class PartWriter extends Writable {
     }
   }
 
+  /**
+   * Hands the filled part to the store and takes a fresh buffer, so the next part fills while this one
+   * uploads; at most one upload is in flight (two parts in memory), and a failed one fails the next write.
+   */
   private async flush(): Promise<void> {
-    const body = Buffer.from(this.buffer.subarray(0, this.filled));
-    await this.store.put(partKey(this.prefix, this.sizes.length), body, body.length);
+    const body = this.buffer.subarray(0, this.filled);
+    const index = this.sizes.length;
     this.sizes.push(this.filled);
+    this.buffer = Buffer.allocUnsafe(this.partSize);
     this.filled = 0;
+    await this.inFlight;
+    this.inFlight = this.store.put(partKey(this.prefix, index), body, body.length);
+    // Surfaced by the next flush or _final; never an unhandled rejection meanwhile.
+    this.inFlight.catch(() => {});
   }
 }
 
