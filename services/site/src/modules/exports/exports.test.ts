@@ -54,6 +54,39 @@ async function build(id: string) {
   return (await api('admin', 'GET', `/api/exports/${id}`)).json();
 }
 
+/**
+ * Ingests the given slices of a series, adds its study as a task of the project and stores a final label set
+ * (a 5×5 lesion square on one slice) as a QC decision would; the consensus path is exercised above.
+ */
+async function taskWithFinalMask(ct: SyntheticSeries, slices: number[], painted: number) {
+  const ingest = ingestContextOf(site.app);
+  for (const k of slices) await ingestInstance(ingest, ct.files[k]!, { via: 'upload' });
+  await api('admin', 'POST', `/api/projects/${projectId}/tasks`, {
+    studyInstanceUids: [ct.study.studyInstanceUid],
+  });
+  const study = await site.deps.prisma.study.findUniqueOrThrow({
+    where: { studyInstanceUid: ct.study.studyInstanceUid },
+  });
+  const task = await site.deps.prisma.task.findFirstOrThrow({ where: { studyRef: study.id } });
+  const deid = taskContextOf(site.app).ids.deidUid;
+  const image = {
+    seriesUid: deid(ct.seriesInstanceUid),
+    sopInstanceUid: deid(ct.sopInstanceUids[painted]!),
+    frame: 1,
+  };
+  const mask = {
+    labelId: 'lesion',
+    rows: 32,
+    columns: 32,
+    attributes: {},
+    slices: [{ image, runs: squareRuns(ct.geometry, 4, 4, 5, 5) }],
+  };
+  await site.deps.prisma.labelSet.create({
+    data: { taskRef: task.id, method: 'single', doc: { shapes: [], classifications: {}, masks: [mask] } },
+  });
+  return { study, task };
+}
+
 function lesionDoc(task: ClaimedTask, shift: number): AnnotationDoc {
   const deid = taskContextOf(site.app).ids.deidUid;
   const image = (k: number) => ({
@@ -456,44 +489,7 @@ describe('bad input and the export lifecycle', () => {
       seed: 'export-deleted',
       study: makeStudy('export-deleted'),
     });
-    const ingest = ingestContextOf(site.app);
-    for (const f of doomed.files) await ingestInstance(ingest, f, { via: 'upload' });
-    await api('admin', 'POST', `/api/projects/${projectId}/tasks`, {
-      studyInstanceUids: [doomed.study.studyInstanceUid],
-    });
-    const study = await site.deps.prisma.study.findUniqueOrThrow({
-      where: { studyInstanceUid: doomed.study.studyInstanceUid },
-    });
-    const task = await site.deps.prisma.task.findFirstOrThrow({ where: { studyRef: study.id } });
-    const deid = taskContextOf(site.app).ids.deidUid;
-    await site.deps.prisma.labelSet.create({
-      data: {
-        taskRef: task.id,
-        method: 'single',
-        doc: {
-          shapes: [],
-          classifications: {},
-          masks: [
-            {
-              labelId: 'lesion',
-              rows: 32,
-              columns: 32,
-              attributes: {},
-              slices: [
-                {
-                  image: {
-                    seriesUid: deid(doomed.seriesInstanceUid),
-                    sopInstanceUid: deid(doomed.sopInstanceUids[1]!),
-                    frame: 1,
-                  },
-                  runs: squareRuns(doomed.geometry, 4, 4, 5, 5),
-                },
-              ],
-            },
-          ],
-        },
-      },
-    });
+    const { study, task } = await taskWithFinalMask(doomed, [0, 1, 2], 1);
     // The finalized task of the demo study first (written to the bundle), then the deleted one.
     const requested = (
       await api('admin', 'POST', '/api/exports', {
@@ -527,46 +523,7 @@ describe('bad input and the export lifecycle', () => {
       seed: 'export-gap',
       study: makeStudy('export-gap'),
     });
-    const ingest = ingestContextOf(site.app);
-    for (const [k, f] of gappy.files.entries())
-      if (k !== 3) await ingestInstance(ingest, f, { via: 'upload' });
-    await api('admin', 'POST', `/api/projects/${projectId}/tasks`, {
-      studyInstanceUids: [gappy.study.studyInstanceUid],
-    });
-    const study = await site.deps.prisma.study.findUniqueOrThrow({
-      where: { studyInstanceUid: gappy.study.studyInstanceUid },
-    });
-    const task = await site.deps.prisma.task.findFirstOrThrow({ where: { studyRef: study.id } });
-    const deid = taskContextOf(site.app).ids.deidUid;
-    // A final label set as the decision would store it (the consensus path is exercised above).
-    await site.deps.prisma.labelSet.create({
-      data: {
-        taskRef: task.id,
-        method: 'single',
-        doc: {
-          shapes: [],
-          classifications: {},
-          masks: [
-            {
-              labelId: 'lesion',
-              rows: 32,
-              columns: 32,
-              attributes: {},
-              slices: [
-                {
-                  image: {
-                    seriesUid: deid(gappy.seriesInstanceUid),
-                    sopInstanceUid: deid(gappy.sopInstanceUids[2]!),
-                    frame: 1,
-                  },
-                  runs: squareRuns(gappy.geometry, 4, 4, 5, 5),
-                },
-              ],
-            },
-          ],
-        },
-      },
-    });
+    const { task } = await taskWithFinalMask(gappy, [0, 1, 2, 4, 5], 2);
     const single = await api('admin', 'GET', `/api/tasks/${task.id}/export/nifti`);
     expect(single.statusCode).toBe(422);
     expect(single.json().error.code).toBe('EXPORT_GEOMETRY_INVALID');
