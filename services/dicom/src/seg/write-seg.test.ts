@@ -162,6 +162,40 @@ describe('writeSeg', () => {
     expect(read.frames).toEqual([{ segment: 1, sop: mf.sopInstanceUids[0], frame: 4, pixels: [3] }]);
   });
 
+  it('writes an oblique series as dciodvfy passes it, the source cosines and positions in its groups', () => {
+    const orientation: [number, number, number, number, number, number] = [
+      0.9397, 0.342, 0, -0.117, 0.3214, -0.9397,
+    ];
+    const oblique = makeCtSeries({ seed: 'seg-oblique', slices: 4, rows: 8, cols: 8, orientation });
+    const og = geometryOf(oblique.files, oblique.sopInstanceUids);
+    const seg = writeSeg(
+      segInput(og, [
+        {
+          number: 1,
+          label: 'Lesion',
+          code: LESION,
+          category: ALTERED,
+          algorithmType: 'MANUAL',
+          slices: new Map([[2, frame(og, [9])]]),
+        },
+      ]),
+    );
+    expect(dciodvfyErrors(seg)).toEqual([]);
+    const ds = readWithDcmjs(seg) as {
+      SharedFunctionalGroupsSequence: { PlaneOrientationSequence: { ImageOrientationPatient: number[] } };
+      PerFrameFunctionalGroupsSequence: { PlanePositionSequence: { ImagePositionPatient: number[] } };
+    };
+    expect(
+      ds.SharedFunctionalGroupsSequence.PlaneOrientationSequence.ImageOrientationPatient.map(Number),
+    ).toEqual(orientation);
+    expect(
+      ds.PerFrameFunctionalGroupsSequence.PlanePositionSequence.ImagePositionPatient.map(Number),
+    ).toEqual(og.frames[2]!.position);
+    expect(pydicom(seg).frames).toEqual([
+      { segment: 1, sop: og.frames[2]!.sopInstanceUid, frame: 1, pixels: [9] },
+    ]);
+  });
+
   it('refuses a segmentation with nothing painted, and a slice outside the volume', () => {
     const empty = {
       number: 1,
