@@ -103,9 +103,13 @@ function header(name: string, size: number, type: '0' | 'x', mtime: number): Uin
 
 /** A name that fits the 100-byte field, cut on a character boundary (the pax path record is the real one). */
 function shortName(name: string, prefix = ''): string {
+  let bytes = Buffer.byteLength(prefix);
+  if (bytes + Buffer.byteLength(name) <= USTAR_NAME_MAX) return prefix + name;
+  // Cut on a character boundary, counting UTF-8 bytes as we go (once, not per character).
   let out = prefix;
   for (const ch of name) {
-    if (encoder.encode(out + ch).length > USTAR_NAME_MAX) break;
+    bytes += Buffer.byteLength(ch);
+    if (bytes > USTAR_NAME_MAX) break;
     out += ch;
   }
   return out;
